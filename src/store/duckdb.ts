@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, DuckDBPendingResultState } from '@duckdb/node-api';
 
 export type { DuckDBConnection } from '@duckdb/node-api';
 
@@ -82,4 +82,31 @@ export function sqlString(value: string): string {
 /** Quotes an identifier. */
 export function sqlIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * Runs one statement while reporting DuckDB's own progress estimate (0–100) to `onProgress`
+ * every ~200 ms. Use for long single statements (bulk loads, big joins).
+ */
+export async function runWithProgress(
+  conn: DuckDBConnection,
+  sql: string,
+  onProgress: (percent: number) => void,
+): Promise<void> {
+  const pending = await conn.start(sql);
+  let last = 0;
+  for (;;) {
+    const state = pending.runTask();
+    if (state === DuckDBPendingResultState.RESULT_READY) break;
+    const now = Date.now();
+    if (now - last > 200) {
+      last = now;
+      const p = conn.progress.percentage;
+      if (p >= 0) onProgress(p);
+      await new Promise((r) => setImmediate(r));
+    }
+    if (state === DuckDBPendingResultState.NO_TASKS_AVAILABLE) await new Promise((r) => setTimeout(r, 5));
+  }
+  await pending.getResult();
+  onProgress(100);
 }

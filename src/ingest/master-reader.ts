@@ -1,0 +1,155 @@
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { CustodianError } from '../core/errors.js';
+import { type ProgressSink, SILENT_PROGRESS } from '../core/progress.js';
+import { type DuckDBConnection, queryRows, queryValue, runWithProgress, sqlString } from '../store/duckdb.js';
+import { MASTER_COLUMNS, REQUIRED_MASTER_COLUMNS } from './columns.js';
+import { assertReadableFile, utf8Chunks } from './utf8-lines.js';
+
+export interface MasterReject {
+  /** File line for rows the CSV reader could not parse; row position otherwise. */
+  readonly where: string;
+  readonly reason: string;
+}
+
+export interface LoadedMaster {
+  readonly rows: number;
+  readonly taxpayers: number;
+  readonly rejected: number;
+  /** The first rejects (at most 1,000), for the report; `rejected` has the full count. */
+  readonly rejects: readonly MasterReject[];
+  readonly format: 'csv' | 'parquet';
+}
+
+/**
+ * Loads a master extract (CSV or Parquet, by extension) into `target` with DuckDB's streaming
+ * readers: never through the JavaScript heap. Rows that cannot be used (unparseable CSV rows,
+ * TIN not 9 digits, no given or family name) are kept out of `target`, counted and reported.
+ */
+export async function loadMaster(
+  conn: DuckDBConnection,
+  file: string,
+  target: string,
+  progress: ProgressSink = SILENT_PROGRESS,
+): Promise<LoadedMaster> {
+  await assertReadableFile(file);
+  const name = path.basename(file);
+  const ext = path.extname(file).toLowerCase();
+  const format = ext === '.parquet' ? 'parquet' : ext === '.csv' ? 'csv' : undefined;
+  if (!format)
+    throw new CustodianError('CUS_INPUT_UNREADABLE', `${name}: master extract must be .csv or .parquet`);
+  let columns: string[];
+  let source: string;
+  if (format === 'csv') {
+    // The header is read here, not sniffed: DuckDB's sniffer gives up on a file whose sample
+    // holds a broken row, and a broken row must be reported, not stop the whole extract.
+    columns = await readCsvHeader(file);
+    const spec = `{${columns.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ')}}`;
+    source = `read_csv(${sqlString(file)}, header = true, auto_detect = false, columns = ${spec}, delim = ',', quote = '"', escape = '"', store_rejects = true, rejects_table = 'master_csv_rejects', rejects_scan = 'master_csv_scan', encoding = 'utf-8')`;
+  } else {
+    source = `read_parquet(${sqlString(file)})`;
+    try {
+      columns = (await queryRows<{ column_name: string }>(conn, `DESCRIBE SELECT * FROM ${source}`)).map(
+        (r) => r.column_name.toLowerCase(),
+      );
+    } catch (e) {
+      throw new CustodianError('CUS_INPUT_UNREADABLE', `${name}: cannot read as PARQUET (${firstLine(e)})`);
+    }
+  }
+  const missing = REQUIRED_MASTER_COLUMNS.filter((c) => !columns.includes(c));
+  if (missing.length > 0)
+    throw new CustodianError(
+      'CUS_INPUT_MISSING_COLUMNS',
+      `${name}: header lacks required column(s) ${missing.join(', ')}`,
+    );
+  const select = MASTER_COLUMNS.map((c) =>
+    columns.includes(c) ? `NULLIF(trim(CAST("${c}" AS VARCHAR)), '') AS ${c}` : `NULL::VARCHAR AS ${c}`,
+  ).join(', ');
+  progress.start('load master', 100);
+  try {
+    await conn.run('DROP TABLE IF EXISTS master_csv_rejects; DROP TABLE IF EXISTS master_csv_scan');
+    await conn.run('SET preserve_insertion_order = true');
+    await runWithProgress(
+      conn,
+      `CREATE OR REPLACE TEMP TABLE master_loaded AS SELECT row_number() OVER () AS row_no, ${select} FROM ${source}`,
+      (p) => progress.update(Math.round(p)),
+    );
+  } catch (e) {
+    const msg = firstLine(e);
+    if (/unicode|utf-?8/i.test(msg))
+      throw new CustodianError('CUS_INPUT_NOT_UTF8', `${name}: not UTF-8 text (${msg})`);
+    throw new CustodianError(
+      'CUS_INPUT_UNREADABLE',
+      `${name}: cannot read as ${format.toUpperCase()} (${msg})`,
+    );
+  } finally {
+    await conn.run('SET preserve_insertion_order = false');
+    progress.stop();
+  }
+  const problem = `CASE
+      WHEN tin IS NULL THEN 'tin is empty'
+      WHEN NOT regexp_full_match(regexp_replace(tin, '[\\s-]', '', 'g'), '[0-9]{9}') THEN 'tin is not 9 digits'
+      WHEN given_name IS NULL THEN 'given_name is empty'
+      WHEN family_name IS NULL THEN 'family_name is empty'
+      WHEN address_tax_year IS NOT NULL AND TRY_CAST(address_tax_year AS INTEGER) IS NULL THEN 'address_tax_year is not a year'
+    END`;
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE master_checked AS SELECT *, ${problem} AS problem FROM master_loaded`,
+  );
+  await conn.run('DROP TABLE master_loaded');
+  await conn.run(
+    `CREATE OR REPLACE TABLE ${target} AS SELECT * EXCLUDE (problem) FROM master_checked WHERE problem IS NULL`,
+  );
+  const rejects: MasterReject[] = (
+    await queryRows<{ row_no: number; tin: string | null; problem: string }>(
+      conn,
+      'SELECT row_no, tin, problem FROM master_checked WHERE problem IS NOT NULL ORDER BY row_no LIMIT 1000',
+    )
+  ).map((r) => ({ where: `row ${r.row_no}${r.tin ? ` (tin ${r.tin})` : ''}`, reason: r.problem }));
+  let rejected = await queryValue<number>(
+    conn,
+    'SELECT count(*) FROM master_checked WHERE problem IS NOT NULL',
+  );
+  await conn.run('DROP TABLE master_checked');
+  if (format === 'csv') {
+    const csvRejects = await queryRows<{ line: number; column_name: string | null; error_message: string }>(
+      conn,
+      'SELECT line, column_name, error_message FROM master_csv_rejects ORDER BY line LIMIT 1000',
+    );
+    for (const r of csvRejects)
+      rejects.push({ where: `line ${r.line}`, reason: r.error_message.split('\n')[0] ?? 'unreadable row' });
+    rejected += await queryValue<number>(conn, 'SELECT count(*) FROM master_csv_rejects');
+  }
+  const rows = await queryValue<number>(conn, `SELECT count(*) FROM ${target}`);
+  if (rows === 0)
+    throw new CustodianError('CUS_MASTER_EMPTY', `${name}: no usable row (${rejected} rejected)`);
+  const taxpayers = await queryValue<number>(conn, `SELECT count(DISTINCT tin) FROM ${target}`);
+  return { rows, taxpayers, rejected, rejects: rejects.slice(0, 1000), format };
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+}
+
+/** The header row of a CSV file, names trimmed and lower-cased. */
+async function readCsvHeader(file: string): Promise<string[]> {
+  const name = path.basename(file);
+  let text = '';
+  for await (const chunk of utf8Chunks(file)) {
+    text += chunk;
+    if (text.includes('\n') || text.length > 1 << 16) break;
+  }
+  const line = text.split(/\r?\n/, 1)[0]?.replace(/^\uFEFF/, '') ?? '';
+  if (line.trim() === '')
+    throw new CustodianError('CUS_INPUT_UNREADABLE', `${name}: empty file (no header row)`);
+  let header: string[];
+  try {
+    header = (parse(line, { relax_quotes: false }) as string[][])[0] ?? [];
+  } catch (e) {
+    throw new CustodianError(
+      'CUS_INPUT_UNREADABLE',
+      `${name}: header row is not valid CSV (${firstLine(e)})`,
+    );
+  }
+  return header.map((h) => h.trim().toLowerCase());
+}

@@ -1,0 +1,232 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CustodianError } from '../core/errors.js';
+import { type DuckDBConnection, openDuck, queryRows, queryValue } from '../store/duckdb.js';
+import { csvOf, lawfulRequest, tempDir, writeBatch } from '../test-support/requests.js';
+import { loadBatchRecords } from './batch-reader.js';
+import { readManifest } from './manifest.js';
+import { loadMaster } from './master-reader.js';
+
+let duck: Awaited<ReturnType<typeof openDuck>>;
+let conn: DuckDBConnection;
+const dir = tempDir();
+
+beforeAll(async () => {
+  duck = await openDuck({ threads: 1 });
+  conn = duck.conn;
+});
+afterAll(() => duck.close());
+
+async function expectError(p: Promise<unknown>, code: string, text: RegExp): Promise<void> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(CustodianError);
+  expect((e as CustodianError).code).toBe(code);
+  expect((e as CustodianError).message).toMatch(text);
+}
+
+function file(name: string, content: string | Buffer): string {
+  const f = path.join(dir, name);
+  writeFileSync(f, content);
+  return f;
+}
+
+describe('manifest', () => {
+  it('reads a valid manifest and resolves the records path beside it', async () => {
+    const m = await readManifest(writeBatch(dir, [lawfulRequest(1)]));
+    expect(m.batchId).toBe('TEST-1');
+    expect(m.recordsPath).toBe(path.join(dir, 'requests.csv'));
+    expect(m.signedBy.title).toBe('Secretary of Homeland Security');
+  });
+  it('refuses a records path that escapes the manifest folder', async () => {
+    await expectError(
+      readManifest(writeBatch(dir, [], { records: '../etc/passwd' })),
+      'CUS_RECORDS_PATH_ESCAPES',
+      /outside the manifest's folder/,
+    );
+    await expectError(
+      readManifest(writeBatch(dir, [], { records: '/etc/passwd' })),
+      'CUS_RECORDS_PATH_ESCAPES',
+      /outside/,
+    );
+  });
+  it('names a missing field and bad JSON', async () => {
+    await expectError(
+      readManifest(file('m1.json', '{"records":"r.csv"}')),
+      'CUS_MANIFEST_INVALID',
+      /batch_id/,
+    );
+    await expectError(
+      readManifest(file('m2.json', '{"batch_id": ')),
+      'CUS_MANIFEST_INVALID',
+      /not valid JSON/,
+    );
+    await expectError(
+      readManifest(path.join(dir, 'nope.json')),
+      'CUS_INPUT_NOT_FOUND',
+      /nope\.json: manifest not found/,
+    );
+  });
+  it('keeps a batch without legal fields readable (the gate refuses it, record by record)', async () => {
+    const m = await readManifest(file('m3.json', '{"batch_id":"B","records":"requests.csv"}'));
+    expect(m.statutoryAuthority).toBe('');
+    expect(m.signedBy.title).toBe('');
+  });
+});
+
+describe('request records reader', () => {
+  it('loads CSV with CRLF line ends, quoted newlines and extra columns', async () => {
+    const rows = [
+      lawfulRequest(1, { justification: 'line one\nline two, with "quotes" and more text' }),
+      lawfulRequest(2),
+    ];
+    const text = csvOf(rows, [...Object.keys(rows[0]!), 'extra_column'])
+      .replaceAll('\n', '\r\n')
+      .replace('line one\r\nline two', 'line one\nline two');
+    const loaded = await loadBatchRecords(conn, file('crlf.csv', text), 'b', dir);
+    expect(loaded).toEqual({ rows: 2, malformed: 0, format: 'csv' });
+    const j = await queryRows<{ justification: string; line_no: number }>(
+      conn,
+      'SELECT justification, line_no FROM b ORDER BY row_no',
+    );
+    expect(j[0]!.justification).toBe('line one\nline two, with "quotes" and more text');
+    expect(j[1]!.line_no).toBe(4);
+  });
+  it('stops on a missing file, a missing required column, non-UTF-8 text, an unclosed quote, an empty file', async () => {
+    await expectError(
+      loadBatchRecords(conn, path.join(dir, 'absent.csv'), 'b', dir),
+      'CUS_INPUT_NOT_FOUND',
+      /absent\.csv: file not found/,
+    );
+    await expectError(
+      loadBatchRecords(conn, file('cols.csv', 'request_id,given_name\nR1,A\n'), 'b', dir),
+      'CUS_INPUT_MISSING_COLUMNS',
+      /cols\.csv: header lacks required column\(s\) family_name, street/,
+    );
+    const latin1 = Buffer.concat([
+      Buffer.from(csvOf([lawfulRequest(1)]).slice(0, -1)),
+      Buffer.from([0xe9, 0x0a]),
+    ]);
+    await expectError(
+      loadBatchRecords(conn, file('latin1.csv', latin1), 'b', dir),
+      'CUS_INPUT_NOT_UTF8',
+      /latin1\.csv: not UTF-8 text \(invalid byte sequence near byte \d+\)/,
+    );
+    await expectError(
+      loadBatchRecords(conn, file('quote.csv', `${csvOf([lawfulRequest(1)])}R2,"unclosed\n`), 'b', dir),
+      'CUS_INPUT_UNREADABLE',
+      /quote\.csv: not readable as CSV near line/,
+    );
+    await expectError(
+      loadBatchRecords(conn, file('empty.csv', ''), 'b', dir),
+      'CUS_INPUT_UNREADABLE',
+      /empty\.csv: empty file/,
+    );
+    await expectError(
+      loadBatchRecords(conn, file('r.txt', 'x'), 'b', dir),
+      'CUS_INPUT_UNREADABLE',
+      /must be \.csv or \.jsonl/,
+    );
+  });
+  it('leaves no table behind when the file is unusable', async () => {
+    await conn.run('DROP TABLE IF EXISTS nothing');
+    await loadBatchRecords(conn, file('cols2.csv', 'request_id\nR1\n'), 'nothing', dir).catch(
+      () => undefined,
+    );
+    expect(
+      await queryValue<number>(conn, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'nothing'"),
+    ).toBe(0);
+  });
+  it('loads JSON Lines, refusing (not dropping) bad lines', async () => {
+    const lines = [
+      JSON.stringify(lawfulRequest(1)),
+      '{"request_id": "R2", "given_name": ',
+      '[1,2]',
+      JSON.stringify({ ...lawfulRequest(3), tin: 123456789 }),
+      JSON.stringify({ ...lawfulRequest(4), street: { a: 1 } }),
+      '',
+    ];
+    const loaded = await loadBatchRecords(conn, file('r.jsonl', lines.join('\n')), 'b', dir);
+    expect(loaded).toEqual({ rows: 5, malformed: 3, format: 'jsonl' });
+    const rows = await queryRows<{ request_id: string; problem: string | null; tin: string }>(
+      conn,
+      'SELECT request_id, problem, tin FROM b ORDER BY row_no',
+    );
+    expect(rows.map((r) => r.request_id)).toEqual(['R1', 'R2', null, 'R3', 'R4']);
+    expect(rows[1]!.problem).toMatch(/not valid JSON/);
+    expect(rows[2]!.problem).toBe('line is not a JSON object');
+    expect(rows[3]).toMatchObject({ problem: null, tin: '123456789' });
+    expect(rows[4]!.problem).toBe('street is not a text value');
+  });
+  it('marks an empty request_id as malformed', async () => {
+    const loaded = await loadBatchRecords(
+      conn,
+      file('noid.csv', csvOf([lawfulRequest(1, { request_id: '' })])),
+      'b',
+      dir,
+    );
+    expect(loaded.malformed).toBe(1);
+    expect(await queryValue(conn, 'SELECT problem FROM b')).toBe('request_id is empty');
+  });
+});
+
+describe('master extract reader', () => {
+  const header =
+    'tin,given_name,middle_name,family_name,name_suffix,date_of_birth,street,unit,city,state,zip,address_tax_year';
+  it('loads CSV, rejecting and reporting unusable rows', async () => {
+    const text = [
+      header,
+      '123456789,Ana,,Pérez,,1980-01-02,1 Main St,,Austin,TX,78701,2023',
+      '12345,Bad,,Tin,,,,,,,,',
+      '223456789,,,NoGiven,,,,,,,,',
+      '323456789,Jo,,Doe,,,,,,,,20x1',
+      '423456789,"Broken,,',
+    ].join('\n');
+    const m = await loadMaster(conn, file('master.csv', `${text}\n`), 'mst');
+    expect(m.rows).toBe(1);
+    expect(m.rejected).toBe(4);
+    expect(m.rejects.map((r) => r.reason)).toEqual(
+      expect.arrayContaining([
+        'tin is not 9 digits',
+        'given_name is empty',
+        'address_tax_year is not a year',
+      ]),
+    );
+    expect(await queryValue(conn, 'SELECT family_name FROM mst')).toBe('Pérez');
+  });
+  it('loads Parquet with the same columns', async () => {
+    const csv = file(
+      'm2.csv',
+      `${header}\n123456789,Ana,,Perez,,1980-01-02,1 Main St,,Austin,TX,78701,2023\n`,
+    );
+    const pq = path.join(dir, 'm2.parquet');
+    await conn.run(`COPY (SELECT * FROM read_csv('${csv}', all_varchar = true)) TO '${pq}' (FORMAT parquet)`);
+    const m = await loadMaster(conn, pq, 'mst');
+    expect(m).toMatchObject({ rows: 1, taxpayers: 1, rejected: 0, format: 'parquet' });
+  });
+  it('stops on missing columns, missing file, wrong format, no usable row', async () => {
+    await expectError(
+      loadMaster(conn, file('m3.csv', 'tin,given_name\n123456789,A\n'), 'mst'),
+      'CUS_INPUT_MISSING_COLUMNS',
+      /m3\.csv: header lacks required column\(s\) family_name/,
+    );
+    await expectError(
+      loadMaster(conn, path.join(dir, 'none.csv'), 'mst'),
+      'CUS_INPUT_NOT_FOUND',
+      /none\.csv/,
+    );
+    await expectError(
+      loadMaster(conn, file('m.txt', 'x'), 'mst'),
+      'CUS_INPUT_UNREADABLE',
+      /must be \.csv or \.parquet/,
+    );
+    await expectError(
+      loadMaster(conn, file('m4.csv', `${header}\n1,A,,B,,,,,,,,\n`), 'mst'),
+      'CUS_MASTER_EMPTY',
+      /m4\.csv: no usable row \(1 rejected\)/,
+    );
+  });
+});

@@ -1,0 +1,368 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type Agreement, agreementStamp } from '../core/agreement.js';
+import { BUILTIN_AGREEMENT } from '../core/builtin-agreement.js';
+import { OUTCOMES, type Outcome } from '../core/outcome.js';
+import { type ProgressSink, SILENT_PROGRESS } from '../core/progress.js';
+import { ALL_REASON_CODES } from '../core/reason-codes.js';
+import { BASELINE_MATCHER_VERSION, GATE_VERSION, PIPELINE_VERSION } from '../core/versions.js';
+import { loadBatchRecords } from '../ingest/batch-reader.js';
+import { readManifest } from '../ingest/manifest.js';
+import { loadMaster } from '../ingest/master-reader.js';
+import { runBaselineMatcher } from '../match/baseline.js';
+import { runBatchGate } from '../policy/batch-gate.js';
+import { runRecordGate } from '../policy/record-gate.js';
+import {
+  installStandardizer,
+  STANDARDIZER_VERSION,
+  standardizeMaster,
+  standardizeRequests,
+} from '../standardize/index.js';
+import { type DuckDBConnection, openDuck, queryRows, queryValue, sqlString } from '../store/duckdb.js';
+import { OutputDir } from './output-dir.js';
+
+export type MatcherChoice = 'baseline';
+
+export interface ProcessOptions {
+  readonly master: string;
+  readonly batch: string;
+  readonly out: string;
+  readonly agreement?: Agreement | undefined;
+  /** Folder of the embedded store (work files, spill). Default `.custodian` in the working folder. */
+  readonly store?: string | undefined;
+  /** Processing date; default today (UTC). */
+  readonly asOf?: string | undefined;
+  readonly matcher?: MatcherChoice | undefined;
+  readonly memoryLimit?: string | undefined;
+  readonly threads?: number | undefined;
+  readonly progress?: ProgressSink | undefined;
+}
+
+export interface StageTiming {
+  readonly stage: string;
+  readonly ms: number;
+  readonly rows?: number | undefined;
+  readonly rowsPerSecond?: number | undefined;
+}
+
+export interface ProcessSummary {
+  readonly batch_id: string;
+  readonly agreement: string;
+  readonly as_of: string;
+  readonly versions: Record<string, string>;
+  readonly inputs: {
+    readonly master: {
+      readonly file: string;
+      readonly rows: number;
+      readonly taxpayers: number;
+      readonly rejected_rows: number;
+    };
+    readonly batch: {
+      readonly manifest: string;
+      readonly records: string;
+      readonly records_sha256: string;
+      readonly rows: number;
+      readonly malformed_rows: number;
+    };
+  };
+  readonly records: number;
+  readonly outcomes: Record<Outcome, number>;
+  readonly reason_codes: Record<string, number>;
+  readonly batch_findings: readonly string[];
+  readonly holds: readonly string[];
+  readonly distinct_taxpayers_disclosed: number;
+  readonly timings: readonly StageTiming[];
+  readonly total_ms: number;
+  readonly records_per_second: number;
+  readonly peak_rss_bytes: number;
+  readonly outputs: readonly string[];
+}
+
+/**
+ * `custodian process`: one request batch, files in, decisions out (interchange spec §5).
+ * Every record gets exactly one decision; outputs are written all-or-nothing.
+ */
+export async function processBatch(options: ProcessOptions): Promise<ProcessSummary> {
+  const started = performance.now();
+  const progress = options.progress ?? SILENT_PROGRESS;
+  const agreement = options.agreement ?? BUILTIN_AGREEMENT;
+  const asOf = options.asOf ?? new Date().toISOString().slice(0, 10);
+  const storeDir = path.resolve(options.store ?? '.custodian');
+  const timings: StageTiming[] = [];
+  const time = async <T>(stage: string, fn: () => Promise<T>, rows?: (r: T) => number): Promise<T> => {
+    const t0 = performance.now();
+    const result = await fn();
+    const ms = Math.round(performance.now() - t0);
+    const n = rows?.(result);
+    timings.push({
+      stage,
+      ms,
+      rows: n,
+      rowsPerSecond: n !== undefined && ms > 0 ? Math.round((n / ms) * 1000) : undefined,
+    });
+    return result;
+  };
+
+  const manifest = await readManifest(options.batch);
+  const scratch = path.join(storeDir, 'tmp');
+  await mkdir(scratch, { recursive: true });
+  const out = await OutputDir.open(options.out);
+  const duck = await openDuck({
+    tempDirectory: path.join(scratch, 'duckdb-spill'),
+    memoryLimit: options.memoryLimit,
+    threads: options.threads,
+  });
+  const { conn } = duck;
+  try {
+    const batch = await time(
+      'read batch',
+      () => loadBatchRecords(conn, manifest.recordsPath, 'batch_raw', scratch, progress),
+      (r) => r.rows,
+    );
+    const recordsSha = await sha256File(manifest.recordsPath);
+    const batchGate = runBatchGate(manifest, agreement, asOf);
+    await time(
+      'legal gate',
+      () =>
+        runRecordGate(conn, 'batch_raw', 'gate_codes', {
+          agreement,
+          asOf,
+          batchRequestedFields: manifest.requestedFields,
+        }),
+      () => batch.rows,
+    );
+
+    // Records that pass the gate, and only those, are matched: an unlawful request is never
+    // looked up (minimum necessary). A batch-level refusal means nothing is looked up at all.
+    await conn.run(`CREATE OR REPLACE TEMP TABLE lawful AS SELECT b.* FROM batch_raw b WHERE b.problem IS NULL AND ${batchGate.codes.length === 0}
+      AND NOT EXISTS (SELECT 1 FROM gate_codes g WHERE g.row_no = b.row_no)`);
+    const lawful = await queryValue<number>(conn, 'SELECT count(*) FROM lawful');
+
+    let master = { rows: 0, taxpayers: 0, rejected: 0 };
+    await conn.run(
+      'CREATE OR REPLACE TABLE match_results (row_no BIGINT, outcome VARCHAR, master_tin VARCHAR, match_probability DOUBLE, codes VARCHAR[])',
+    );
+    if (lawful > 0) {
+      const loaded = await time(
+        'load master',
+        () => loadMaster(conn, path.resolve(options.master), 'master_raw', progress),
+        (r) => r.rows,
+      );
+      master = loaded;
+      if (loaded.rejects.length > 0)
+        await writeMasterRejects(out.file('master-rejects.csv'), loaded.rejects, loaded.rejected);
+      await installStandardizer(conn);
+      await time(
+        'standardise',
+        async () => {
+          await standardizeRequests(conn, 'lawful', 'req_std');
+          await standardizeMaster(conn, 'master_raw', 'mst_std');
+        },
+        () => lawful + loaded.rows,
+      );
+      await conn.run('DROP TABLE master_raw');
+      await time(
+        'match (baseline)',
+        () => runBaselineMatcher(conn, 'req_std', 'mst_std', 'match_results'),
+        () => lawful,
+      );
+    }
+
+    const holds = await batchHolds(conn, agreement, batch.rows);
+    await time(
+      'decide',
+      () =>
+        assembleDecisions(conn, {
+          batchCodes: batchGate.codes,
+          holds,
+          agreement,
+          asOf,
+          batchId: manifest.batchId,
+        }),
+      () => batch.rows,
+    );
+    await time(
+      'write decisions',
+      () => writeDecisionFiles(conn, out),
+      () => batch.rows,
+    );
+
+    const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+    for (const r of await queryRows<{ outcome: Outcome; n: number }>(
+      conn,
+      'SELECT outcome, count(*) AS n FROM decisions GROUP BY ALL',
+    ))
+      outcomes[r.outcome] = r.n;
+    const reasonCodes: Record<string, number> = {};
+    for (const r of await queryRows<{ code: string; n: number }>(
+      conn,
+      'SELECT code, count(*) AS n FROM (SELECT unnest(reason_codes) AS code FROM decisions) GROUP BY ALL ORDER BY code',
+    )) {
+      reasonCodes[r.code] = r.n;
+    }
+    const distinct = await queryValue<number>(
+      conn,
+      `SELECT count(DISTINCT master_tin) FROM decisions WHERE outcome = 'disclosed'`,
+    );
+    const totalMs = Math.round(performance.now() - started);
+    const summary: ProcessSummary = {
+      batch_id: manifest.batchId,
+      agreement: agreementStamp(agreement),
+      as_of: asOf,
+      versions: versions(),
+      inputs: {
+        master: {
+          file: path.resolve(options.master),
+          rows: master.rows,
+          taxpayers: master.taxpayers,
+          rejected_rows: master.rejected,
+        },
+        batch: {
+          manifest: manifest.manifestPath,
+          records: manifest.recordsPath,
+          records_sha256: recordsSha,
+          rows: batch.rows,
+          malformed_rows: batch.malformed,
+        },
+      },
+      records: batch.rows,
+      outcomes,
+      reason_codes: reasonCodes,
+      batch_findings: batchGate.findings,
+      holds,
+      distinct_taxpayers_disclosed: distinct,
+      timings,
+      total_ms: totalMs,
+      records_per_second: totalMs > 0 ? Math.round((batch.rows / totalMs) * 1000) : 0,
+      peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
+      outputs: [],
+    };
+    const outputs = [out.final('decisions.csv'), out.final('summary.json'), out.final('evidence.jsonl')];
+    await writeFile(out.file('summary.json'), `${JSON.stringify({ ...summary, outputs }, null, 2)}\n`);
+    await out.commit();
+    return { ...summary, outputs };
+  } catch (e) {
+    await out.abort();
+    throw e;
+  } finally {
+    duck.close();
+  }
+}
+
+export function versions(): Record<string, string> {
+  return {
+    pipeline: PIPELINE_VERSION,
+    gate: GATE_VERSION,
+    standardizer: STANDARDIZER_VERSION,
+    matcher: BASELINE_MATCHER_VERSION,
+  };
+}
+
+/** Batch holds (rules B1, B2): nothing is released until counsel clears them. */
+async function batchHolds(conn: DuckDBConnection, agreement: Agreement, records: number): Promise<string[]> {
+  const holds: string[] = [];
+  if (records > agreement.limits.counselThreshold) holds.push('COUNSEL_SIGNOFF_REQUIRED');
+  const bulk = await queryValue<number>(
+    conn,
+    `SELECT count(DISTINCT row_no) FROM gate_codes WHERE code IN ('MISSING_SPECIFIC_REASON', 'ENGAGEMENT_IMPLAUSIBLE')`,
+  );
+  if (records > 0 && bulk / records > agreement.limits.bulkDefectShare) holds.push('BULK_DEFECT_REVIEW');
+  return holds;
+}
+
+interface DecideContext {
+  readonly batchCodes: readonly string[];
+  readonly holds: readonly string[];
+  readonly agreement: Agreement;
+  readonly asOf: string;
+  readonly batchId: string;
+}
+
+/**
+ * One decision per record: refused when any legal code applies (batch or record level), else
+ * the matcher's outcome; a disclosure under a batch hold waits as `pending_review`.
+ */
+async function assembleDecisions(conn: DuckDBConnection, ctx: DecideContext): Promise<void> {
+  const order = ALL_REASON_CODES.map((c, i) => `(${sqlString(c)}, ${i})`).join(', ');
+  await conn.run(`CREATE OR REPLACE TEMP TABLE reason_order AS SELECT * FROM (VALUES ${order}) t(code, ord)`);
+  const batchCodes = `[${ctx.batchCodes.map(sqlString).join(', ')}]::VARCHAR[]`;
+  const holds = `[${ctx.holds.map(sqlString).join(', ')}]::VARCHAR[]`;
+  const v = versions();
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE decided AS
+    WITH gate AS (SELECT row_no, list(code) AS codes FROM gate_codes GROUP BY row_no),
+    raw AS (
+      SELECT b.row_no, b.line_no, b.request_id, b.problem,
+        list_distinct(list_concat(CASE WHEN b.problem IS NULL THEN ${batchCodes} ELSE []::VARCHAR[] END, coalesce(g.codes, []::VARCHAR[]))) AS legal,
+        m.outcome AS match_outcome, m.master_tin, m.match_probability, coalesce(m.codes, []::VARCHAR[]) AS match_codes
+      FROM batch_raw b LEFT JOIN gate g USING (row_no) LEFT JOIN match_results m USING (row_no)
+    )
+    SELECT *,
+      CASE WHEN len(legal) > 0 OR match_outcome IS NULL THEN 'refused'
+           WHEN match_outcome = 'disclosed' AND len(${holds}) > 0 THEN 'pending_review'
+           ELSE match_outcome END AS outcome
+    FROM raw`);
+  await conn.run(`
+    CREATE OR REPLACE TABLE decisions AS
+    WITH chosen AS (
+      SELECT row_no, unnest(CASE WHEN outcome = 'refused' THEN legal
+                                 WHEN outcome = 'pending_review' THEN list_concat(match_codes, ${holds})
+                                 ELSE match_codes END) AS code
+      FROM decided
+    ),
+    sorted AS (
+      SELECT row_no, list(code ORDER BY o.ord NULLS LAST, code) AS reason_codes
+      FROM chosen LEFT JOIN reason_order o USING (code) GROUP BY row_no
+    )
+    SELECT ${sqlString(ctx.batchId)} || ':' || d.row_no AS decision_id, d.row_no, d.line_no, d.request_id, d.outcome,
+      coalesce(s.reason_codes, []::VARCHAR[]) AS reason_codes,
+      CASE WHEN d.outcome IN ('disclosed', 'ambiguous', 'pending_review') THEN d.master_tin END AS master_tin,
+      CASE WHEN d.outcome = 'refused' THEN NULL ELSE d.match_probability END AS match_probability,
+      d.problem,
+      ${sqlString(v.matcher!)} AS matcher_version,
+      ${sqlString(agreementStamp(ctx.agreement))} AS agreement_version,
+      ${sqlString(v.gate!)} AS gate_version,
+      ${sqlString(v.standardizer!)} AS standardizer_version,
+      ${sqlString(v.pipeline!)} AS pipeline_version,
+      ${sqlString(ctx.asOf)} AS as_of
+    FROM decided d LEFT JOIN sorted s USING (row_no)`);
+  await conn.run('DROP TABLE decided');
+  const missing = await queryValue<number>(
+    conn,
+    `SELECT count(*) FROM decisions WHERE outcome = 'refused' AND len(reason_codes) = 0`,
+  );
+  if (missing > 0) {
+    // A record neither refused by a rule nor matched would be a bug: never let it through silently.
+    throw new Error(`${missing} record(s) reached no decision`);
+  }
+}
+
+async function writeDecisionFiles(conn: DuckDBConnection, out: OutputDir): Promise<void> {
+  await conn.run(`COPY (
+      SELECT request_id, outcome, array_to_string(reason_codes, ';') AS reason_codes, master_tin,
+        CASE WHEN match_probability IS NULL THEN NULL ELSE round(match_probability, 6) END AS match_probability
+      FROM decisions ORDER BY row_no
+    ) TO ${sqlString(out.file('decisions.csv'))} (FORMAT csv, HEADER true)`);
+  await conn.run(
+    `COPY (SELECT * FROM decisions ORDER BY row_no) TO ${sqlString(out.file('evidence.jsonl'))} (FORMAT json)`,
+  );
+}
+
+async function writeMasterRejects(
+  file: string,
+  rejects: readonly { where: string; reason: string }[],
+  total: number,
+): Promise<void> {
+  const esc = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+  const lines = ['where,reason', ...rejects.map((r) => `${esc(r.where)},${esc(r.reason)}`)];
+  if (total > rejects.length) lines.push(`"(${total - rejects.length} more)",`);
+  await writeFile(file, `${lines.join('\n')}\n`);
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
