@@ -36,6 +36,11 @@ export interface Agreement {
   readonly signatories: readonly Signatory[];
   /** Recognised non-tax criminal statutes; a subsection under a listed section is recognised. */
   readonly criminalStatutes: readonly string[];
+  /**
+   * Elements every request record must carry. Always includes the statutory elements
+   * (`STATUTORY_REQUEST_ELEMENTS`, rules A3–A10); an agreement may require more, never fewer.
+   */
+  readonly requiredElements: readonly RequestElement[];
   /** Fields of the taxpayer's record that may be released. */
   readonly disclosableFields: readonly DisclosableField[];
   readonly matching: {
@@ -81,6 +86,38 @@ export const DISCLOSABLE_FIELDS = [
   'zip',
 ] as const;
 export type DisclosableField = (typeof DISCLOSABLE_FIELDS)[number];
+
+/**
+ * Elements of a request record an agreement can require. `address` is the whole address
+ * (street with house number, city, state, ZIP: rule A4); the others are request columns
+ * (interchange spec, section 2).
+ */
+export const REQUEST_ELEMENTS = [
+  'given_name',
+  'family_name',
+  'address',
+  'taxable_periods',
+  'criminal_statute',
+  'case_number',
+  'justification',
+  'requesting_officer',
+  'middle_name',
+  'date_of_birth',
+  'tin',
+] as const;
+export type RequestElement = (typeof REQUEST_ELEMENTS)[number];
+
+/** The elements the statute requires of every request, with the rule that enforces each. */
+export const STATUTORY_REQUEST_ELEMENTS = {
+  given_name: 'A3',
+  family_name: 'A3',
+  address: 'A4',
+  taxable_periods: 'A5',
+  criminal_statute: 'A6',
+  case_number: 'A8',
+  justification: 'A9',
+  requesting_officer: 'A10',
+} as const satisfies Partial<Record<RequestElement, string>>;
 
 /** `id@version`, the stamp recorded on every decision. */
 export function agreementStamp(a: Pick<Agreement, 'id' | 'version'>): string {

@@ -31,6 +31,16 @@ export const BUILTIN_AGREEMENT: Agreement = {
     '18 USC 1426',
     '18 USC 1546',
   ],
+  requiredElements: [
+    'given_name',
+    'family_name',
+    'address',
+    'taxable_periods',
+    'criminal_statute',
+    'case_number',
+    'justification',
+    'requesting_officer',
+  ],
   disclosableFields: [...DISCLOSABLE_FIELDS],
   matching: { requireAddressCorroboration: true, threshold: 0.99, ambiguityMargin: 3 },
   limits: {
