@@ -14,6 +14,9 @@ interface ProcessFlags {
   store?: string;
   asOf?: string;
   matcher: string;
+  model?: string;
+  train?: boolean;
+  chunkSize?: string;
   memoryLimit?: string;
   threads?: string;
 }
@@ -28,15 +31,32 @@ export function registerProcessCommand(program: Command, io: CliIO): void {
     .option('--agreement <file>', 'agreement document (YAML); default: the built-in §6103(i)(2) agreement')
     .option('--store <dir>', 'embedded store folder (work files, spill)', '.custodian')
     .option('--as-of <date>', 'processing date YYYY-MM-DD (default: today)')
-    .option('--matcher <name>', 'matcher: baseline', 'baseline')
+    .option('--matcher <name>', "matcher: 'fs' (Fellegi-Sunter) or 'baseline' (exact, the yardstick)", 'fs')
+    .option(
+      '--model <file>',
+      'fs matcher model file (default: the built-in model, data/models/fs-default.json)',
+    )
+    .option(
+      '--train',
+      'train the fs model on this batch and master first (unsupervised); writes OUT/model.json',
+    )
+    .option('--chunk-size <n>', 'requests matched per chunk (bounds memory)', '250000')
     .option('--memory-limit <size>', "DuckDB memory limit, e.g. '8GB' (default: 60% of RAM)")
     .option('--threads <n>', 'DuckDB threads (default: all cores)')
     .action(async (flags: ProcessFlags) => {
       const agreement: Agreement | undefined = flags.agreement
         ? await loadAgreement(flags.agreement)
         : undefined;
-      if (flags.matcher !== 'baseline')
-        throw new CustodianError('CUS_USAGE', `--matcher must be 'baseline', not '${flags.matcher}'`);
+      if (flags.matcher !== 'baseline' && flags.matcher !== 'fs') {
+        throw new CustodianError('CUS_USAGE', `--matcher must be 'fs' or 'baseline', not '${flags.matcher}'`);
+      }
+      const chunkSize = Number(flags.chunkSize);
+      if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+        throw new CustodianError(
+          'CUS_USAGE',
+          `--chunk-size must be a positive whole number, not '${flags.chunkSize}'`,
+        );
+      }
       if (flags.asOf && !/^\d{4}-\d{2}-\d{2}$/.test(flags.asOf))
         throw new CustodianError('CUS_USAGE', `--as-of must be YYYY-MM-DD, not '${flags.asOf}'`);
       const summary = await processBatch({
@@ -46,7 +66,10 @@ export function registerProcessCommand(program: Command, io: CliIO): void {
         agreement,
         store: flags.store,
         asOf: flags.asOf,
-        matcher: 'baseline',
+        matcher: flags.matcher,
+        model: flags.model,
+        train: flags.train,
+        chunkSize,
         memoryLimit: flags.memoryLimit,
         threads: flags.threads ? Number(flags.threads) : undefined,
         progress: io.interactive ? terminalProgress() : undefined,

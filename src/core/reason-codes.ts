@@ -3,7 +3,14 @@
  * files, the ledger and reports, so a code is never renamed or reused: add new ones only.
  * Section letters refer to `shared/spec/disclosure-rules.md`.
  */
-export type ReasonKind = 'statutory' | 'data' | 'batch' | 'matching' | 'evidence' | 'accounting';
+export type ReasonKind =
+  | 'statutory'
+  | 'agreement'
+  | 'data'
+  | 'batch'
+  | 'matching'
+  | 'evidence'
+  | 'accounting';
 
 export interface ReasonCodeInfo {
   readonly rule: string;
@@ -71,6 +78,12 @@ export const REASON_CODES = {
     description: 'The recipient has no current safeguards certification.',
   },
   WITHHELD_I6: { rule: 'A15', kind: 'statutory', description: 'The taxpayer is flagged for withholding.' },
+  MISSING_REQUIRED_ELEMENT: {
+    rule: 'A3-A10',
+    kind: 'agreement',
+    description:
+      'An element the agreement requires beyond the statute (middle name, date of birth, TIN) is missing.',
+  },
   DUPLICATE_REQUEST: {
     rule: 'A16',
     kind: 'data',

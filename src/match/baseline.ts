@@ -12,7 +12,7 @@ export { BASELINE_MATCHER_VERSION };
  *
  * Reads `requests` (standardised requests to match: row_no, given_std, family_std, dob,
  * addr_key) and `master` (standardised master rows: tin, given_std, family_std, dob, addr_key,
- * is_current); writes `target(row_no, outcome, master_tin, match_probability, codes)`.
+ * is_current); writes `target(row_no, outcome, master_tin, match_probability, codes, evidence)`.
  */
 export async function runBaselineMatcher(
   conn: DuckDBConnection,
@@ -38,6 +38,7 @@ export async function runBaselineMatcher(
       NULL::DOUBLE AS match_probability,
       CASE WHEN p.n IS NULL THEN ['NO_MATCH']
            WHEN p.n = 1 THEN ['BASELINE_EXACT_MATCH', CASE WHEN p.current THEN 'ADDRESS_IS_CURRENT' ELSE 'ADDRESS_IS_PRIOR' END]
-           ELSE ['AMBIGUOUS_MATCH'] END AS codes
+           ELSE ['AMBIGUOUS_MATCH'] END AS codes,
+      CASE WHEN p.n IS NULL THEN NULL ELSE CAST(to_json({'matcher': '${BASELINE_MATCHER_VERSION}', 'fitting_taxpayers': p.n}) AS VARCHAR) END AS evidence
     FROM ${requests} r LEFT JOIN per_request p USING (row_no)`);
 }

@@ -235,3 +235,25 @@ describe('record-level legal gate', () => {
     );
   });
 });
+
+describe('agreement-required elements beyond the statute', () => {
+  it('MISSING_REQUIRED_ELEMENT when the agreement requires a date of birth or TIN', async () => {
+    const strict: Agreement = {
+      ...BUILTIN_AGREEMENT,
+      requiredElements: [...BUILTIN_AGREEMENT.requiredElements, 'date_of_birth', 'tin'],
+    };
+    const r = await gate(
+      [
+        lawfulRequest(1, { date_of_birth: '' }),
+        lawfulRequest(2, { tin: '123456789' }),
+        lawfulRequest(3, { tin: '123456789', date_of_birth: '' }),
+      ],
+      strict,
+    );
+    expect(r.get('R1')).toEqual(['MISSING_REQUIRED_ELEMENT']);
+    expect(r.get('R2')).toEqual([]);
+    expect(r.get('R3')).toEqual(['MISSING_REQUIRED_ELEMENT']);
+    const builtin = await gate([lawfulRequest(1, { date_of_birth: '' })]);
+    expect(builtin.get('R1')).toEqual([]);
+  });
+});

@@ -1,4 +1,4 @@
-import type { Agreement } from '../core/agreement.js';
+import { type Agreement, STATUTORY_REQUEST_ELEMENTS } from '../core/agreement.js';
 import { statuteRecognized } from '../core/statute.js';
 import { GATE_VERSION } from '../core/versions.js';
 import { type DuckDBConnection, queryRows, sqlString } from '../store/duckdb.js';
@@ -70,6 +70,10 @@ export async function runRecordGate(
     (f) => !(IDENTITY_REQUEST_TERMS as readonly string[]).includes(f.trim().toLowerCase()),
   );
   const blank = (col: string) => `trim(coalesce(${col}, '')) = ''`;
+  // Elements an agreement requires beyond the statute (A3–A10 cover the statutory ones).
+  const extraElements = agreement.requiredElements.filter(
+    (e) => !Object.hasOwn(STATUTORY_REQUEST_ELEMENTS, e),
+  );
   const { justificationMinLength, justificationMaxRepeats, officerMaxRecords } = agreement.limits;
 
   await conn.run(`
@@ -105,6 +109,7 @@ export async function runRecordGate(
       WHERE length(trim(coalesce(g.justification, ''))) < ${justificationMinLength} OR j.n - 1 > ${justificationMaxRepeats}
     UNION ALL SELECT row_no, 'NO_ENGAGED_RECIPIENT' FROM gate_rows WHERE officer_norm = ''
     UNION ALL SELECT g.row_no, 'ENGAGEMENT_IMPLAUSIBLE' FROM gate_rows g JOIN o USING (officer_norm) WHERE o.n > ${officerMaxRecords}
+    UNION ALL SELECT row_no, 'MISSING_REQUIRED_ELEMENT' FROM gate_rows WHERE ${extraElements.map((e) => blank(e)).join(' OR ') || 'false'}
     UNION ALL SELECT row_no, 'TRI_REQUIRES_COURT_ORDER' FROM gate_rows
       WHERE ${batchAsksBeyond} OR len(list_filter(asks, a -> NOT list_contains([${allowed}], a))) > 0`);
   await conn.run('DROP TABLE gate_rows');

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { type Agreement, agreementStamp } from '../core/agreement.js';
 import { BUILTIN_AGREEMENT } from '../core/builtin-agreement.js';
@@ -12,6 +13,8 @@ import { loadBatchRecords } from '../ingest/batch-reader.js';
 import { readManifest } from '../ingest/manifest.js';
 import { loadMaster } from '../ingest/master-reader.js';
 import { runBaselineMatcher } from '../match/baseline.js';
+import { DEFAULT_MAX_BLOCK, type MatchStats, prepareMaster, runFsMatcher } from '../match/fs-matcher.js';
+import { builtinModelPath, type FsModel, loadModel, saveModel } from '../match/fs-model.js';
 import { runBatchGate } from '../policy/batch-gate.js';
 import { runRecordGate } from '../policy/record-gate.js';
 import {
@@ -23,7 +26,7 @@ import {
 import { type DuckDBConnection, openDuck, queryRows, queryValue, sqlString } from '../store/duckdb.js';
 import { OutputDir } from './output-dir.js';
 
-export type MatcherChoice = 'baseline';
+export type MatcherChoice = 'fs' | 'baseline';
 
 export interface ProcessOptions {
   readonly master: string;
@@ -34,7 +37,16 @@ export interface ProcessOptions {
   readonly store?: string | undefined;
   /** Processing date; default today (UTC). */
   readonly asOf?: string | undefined;
+  /** `fs` (the Fellegi–Sunter matcher, default) or `baseline` (exact match, the yardstick). */
   readonly matcher?: MatcherChoice | undefined;
+  /** Model file for the fs matcher; default the built-in model. */
+  readonly model?: string | undefined;
+  /** Train a model on this batch and master (unsupervised) instead of using a model file. */
+  readonly train?: boolean | undefined;
+  /** Requests matched per chunk, so memory stays flat however large the batch. */
+  readonly chunkSize?: number | undefined;
+  /** Blocks shared by more taxpayers than this are skipped. */
+  readonly maxBlock?: number | undefined;
   readonly memoryLimit?: string | undefined;
   readonly threads?: number | undefined;
   readonly progress?: ProgressSink | undefined;
@@ -73,6 +85,12 @@ export interface ProcessSummary {
   readonly batch_findings: readonly string[];
   readonly holds: readonly string[];
   readonly distinct_taxpayers_disclosed: number;
+  readonly matching:
+    | (Omit<MatchStats, 'timings' | 'requests' | 'model' | 'pairsPerSecondPerCore'> & {
+        readonly chunks: number;
+        readonly pairs_per_second_per_core: number;
+      })
+    | null;
   readonly timings: readonly StageTiming[];
   readonly total_ms: number;
   readonly records_per_second: number;
@@ -90,6 +108,8 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
   const agreement = options.agreement ?? BUILTIN_AGREEMENT;
   const asOf = options.asOf ?? new Date().toISOString().slice(0, 10);
   const storeDir = path.resolve(options.store ?? '.custodian');
+  const matcher = options.matcher ?? 'fs';
+  const threads = options.threads ?? os.availableParallelism();
   const timings: StageTiming[] = [];
   const time = async <T>(stage: string, fn: () => Promise<T>, rows?: (r: T) => number): Promise<T> => {
     const t0 = performance.now();
@@ -141,8 +161,10 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
     const lawful = await queryValue<number>(conn, 'SELECT count(*) FROM lawful');
 
     let master = { rows: 0, taxpayers: 0, rejected: 0 };
+    let matching: ProcessSummary['matching'] = null;
+    let matcherVersion = matcher === 'baseline' ? BASELINE_MATCHER_VERSION : '';
     await conn.run(
-      'CREATE OR REPLACE TABLE match_results (row_no BIGINT, outcome VARCHAR, master_tin VARCHAR, match_probability DOUBLE, codes VARCHAR[])',
+      'CREATE OR REPLACE TABLE match_results (row_no BIGINT, outcome VARCHAR, master_tin VARCHAR, match_probability DOUBLE, codes VARCHAR[], evidence VARCHAR)',
     );
     if (lawful > 0) {
       const loaded = await time(
@@ -157,17 +179,76 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
       await time(
         'standardise',
         async () => {
-          await standardizeRequests(conn, 'lawful', 'req_std');
+          await standardizeRequests(conn, 'lawful', 'req_std_all');
           await standardizeMaster(conn, 'master_raw', 'mst_std');
         },
         () => lawful + loaded.rows,
       );
       await conn.run('DROP TABLE master_raw');
-      await time(
-        'match (baseline)',
-        () => runBaselineMatcher(conn, 'req_std', 'mst_std', 'match_results'),
-        () => lawful,
-      );
+      if (matcher === 'baseline') {
+        await time(
+          'match (baseline)',
+          () => runBaselineMatcher(conn, 'req_std_all', 'mst_std', 'match_results'),
+          () => lawful,
+        );
+      } else {
+        const oversized = await time(
+          'prepare master',
+          () => prepareMaster(conn, options.maxBlock ?? DEFAULT_MAX_BLOCK),
+          () => loaded.rows,
+        );
+        let model: FsModel | undefined = options.train
+          ? undefined
+          : await loadModel(options.model ?? builtinModelPath());
+        const chunkSize = options.chunkSize ?? 250_000;
+        const chunks = Math.ceil(lawful / chunkSize);
+        const totals = { candidatePairs: 0, blocking: new Map<string, number>(), scoringMs: 0 };
+        await conn.run(
+          'CREATE OR REPLACE TEMP TABLE chunk_bounds AS SELECT row_no, (row_number() OVER (ORDER BY row_no) - 1) // ' +
+            chunkSize +
+            ' AS chunk FROM req_std_all',
+        );
+        await time(
+          'match',
+          async () => {
+            for (let c = 0; c < chunks; c++) {
+              await conn.run(
+                `CREATE OR REPLACE TABLE req_std AS SELECT r.* FROM req_std_all r JOIN chunk_bounds b USING (row_no) WHERE b.chunk = ${c}`,
+              );
+              const run = await runFsMatcher(conn, 'match_chunk', {
+                agreement,
+                model,
+                threads,
+                oversizedKeysSkipped: oversized,
+                progress,
+              });
+              model = run.model;
+              await conn.run('INSERT INTO match_results SELECT * FROM match_chunk');
+              totals.candidatePairs += run.stats.candidatePairs;
+              for (const b of run.stats.blocking)
+                totals.blocking.set(b.rule, (totals.blocking.get(b.rule) ?? 0) + b.pairs);
+              totals.scoringMs += (run.stats.timings.comparing ?? 0) + (run.stats.timings.scoring ?? 0);
+            }
+          },
+          () => lawful,
+        );
+        matcherVersion = model!.version;
+        matching = {
+          candidatePairs: totals.candidatePairs,
+          blocking: [...totals.blocking].map(([rule, pairs]) => ({
+            rule,
+            pairs,
+            skippedKeys: oversized[rule] ?? 0,
+          })),
+          oversizedKeysSkipped: oversized,
+          chunks,
+          pairs_per_second_per_core:
+            totals.scoringMs > 0
+              ? Math.round(totals.candidatePairs / (totals.scoringMs / 1000) / threads)
+              : 0,
+        };
+        if (options.train) await saveModel(model!, out.file('model.json'));
+      }
     }
 
     const holds = await batchHolds(conn, agreement, batch.rows);
@@ -180,6 +261,7 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
           agreement,
           asOf,
           batchId: manifest.batchId,
+          matcherVersion,
         }),
       () => batch.rows,
     );
@@ -211,7 +293,7 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
       batch_id: manifest.batchId,
       agreement: agreementStamp(agreement),
       as_of: asOf,
-      versions: versions(),
+      versions: versions(matcherVersion),
       inputs: {
         master: {
           file: path.resolve(options.master),
@@ -233,6 +315,7 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
       batch_findings: batchGate.findings,
       holds,
       distinct_taxpayers_disclosed: distinct,
+      matching,
       timings,
       total_ms: totalMs,
       records_per_second: totalMs > 0 ? Math.round((batch.rows / totalMs) * 1000) : 0,
@@ -251,13 +334,8 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
   }
 }
 
-export function versions(): Record<string, string> {
-  return {
-    pipeline: PIPELINE_VERSION,
-    gate: GATE_VERSION,
-    standardizer: STANDARDIZER_VERSION,
-    matcher: BASELINE_MATCHER_VERSION,
-  };
+export function versions(matcher: string): Record<string, string> {
+  return { pipeline: PIPELINE_VERSION, gate: GATE_VERSION, standardizer: STANDARDIZER_VERSION, matcher };
 }
 
 /** Batch holds (rules B1, B2): nothing is released until counsel clears them. */
@@ -278,6 +356,7 @@ interface DecideContext {
   readonly agreement: Agreement;
   readonly asOf: string;
   readonly batchId: string;
+  readonly matcherVersion: string;
 }
 
 /**
@@ -289,14 +368,14 @@ async function assembleDecisions(conn: DuckDBConnection, ctx: DecideContext): Pr
   await conn.run(`CREATE OR REPLACE TEMP TABLE reason_order AS SELECT * FROM (VALUES ${order}) t(code, ord)`);
   const batchCodes = `[${ctx.batchCodes.map(sqlString).join(', ')}]::VARCHAR[]`;
   const holds = `[${ctx.holds.map(sqlString).join(', ')}]::VARCHAR[]`;
-  const v = versions();
+  const v = versions(ctx.matcherVersion);
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE decided AS
     WITH gate AS (SELECT row_no, list(code) AS codes FROM gate_codes GROUP BY row_no),
     raw AS (
       SELECT b.row_no, b.line_no, b.request_id, b.problem,
         list_distinct(list_concat(CASE WHEN b.problem IS NULL THEN ${batchCodes} ELSE []::VARCHAR[] END, coalesce(g.codes, []::VARCHAR[]))) AS legal,
-        m.outcome AS match_outcome, m.master_tin, m.match_probability, coalesce(m.codes, []::VARCHAR[]) AS match_codes
+        m.outcome AS match_outcome, m.master_tin, m.match_probability, coalesce(m.codes, []::VARCHAR[]) AS match_codes, m.evidence AS match_evidence
       FROM batch_raw b LEFT JOIN gate g USING (row_no) LEFT JOIN match_results m USING (row_no)
     )
     SELECT *,
@@ -321,6 +400,7 @@ async function assembleDecisions(conn: DuckDBConnection, ctx: DecideContext): Pr
       CASE WHEN d.outcome IN ('disclosed', 'ambiguous', 'pending_review') THEN d.master_tin END AS master_tin,
       CASE WHEN d.outcome = 'refused' THEN NULL ELSE d.match_probability END AS match_probability,
       d.problem,
+      CASE WHEN d.outcome = 'refused' THEN NULL ELSE CAST(d.match_evidence AS JSON) END AS evidence,
       ${sqlString(v.matcher!)} AS matcher_version,
       ${sqlString(agreementStamp(ctx.agreement))} AS agreement_version,
       ${sqlString(v.gate!)} AS gate_version,

@@ -1,0 +1,164 @@
+import { type DuckDBConnection, queryRows } from '../store/duckdb.js';
+
+/**
+ * Blocking: which (request, taxpayer) pairs are compared at all. Several rules, each a key
+ * computed on both sides; a pair is a candidate when any rule's keys are equal. Rules are
+ * unioned and de-duplicated. A key shared by more than `maxBlock` taxpayers is too common to
+ * tell anyone apart and is skipped for that rule (and counted), so no block can explode.
+ *
+ * Disclosure needs the address to agree with an address of record (rule C1), so the address
+ * rules alone find every disclosable pair; the name and birth-date rules find the look-alikes
+ * elsewhere that the model must learn from and that the accuracy benchmarks measure.
+ */
+export interface BlockingRule {
+  readonly id: string;
+  readonly description: string;
+  /** SELECT of (tin, key) over `mst_std` (address rows) and `mst_person` (one row per taxpayer). */
+  readonly master: string;
+  /** SELECT of (row_no, key) over `req_std`. */
+  readonly request: string;
+}
+
+const dobKey = (d: string) => `strftime(${d}, '%Y%m%d')`;
+const swappedDob = (d: string) =>
+  `CASE WHEN day(${d}) <= 12 AND day(${d}) <> month(${d}) THEN strftime(make_date(year(${d}), day(${d}), month(${d})), '%Y%m%d') END`;
+
+export const BLOCKING_RULES: readonly BlockingRule[] = [
+  {
+    id: 'house_zip',
+    description: 'house number + ZIP5 (any address of record)',
+    master: `SELECT DISTINCT tin, house_number || '|' || zip5 AS key FROM mst_std WHERE house_number IS NOT NULL AND zip5 IS NOT NULL`,
+    request: `SELECT row_no, house_number || '|' || zip5 AS key FROM req_std WHERE house_number IS NOT NULL AND zip5 IS NOT NULL`,
+  },
+  {
+    id: 'house_street_city',
+    description: 'house number + street name + city + state (any address of record)',
+    master: `SELECT DISTINCT tin, concat_ws('|', house_number, street_name, city_std, state_std) AS key FROM mst_std
+             WHERE house_number IS NOT NULL AND street_name IS NOT NULL AND city_std IS NOT NULL AND state_std IS NOT NULL`,
+    request: `SELECT row_no, concat_ws('|', house_number, street_name, city_std, state_std) AS key FROM req_std
+              WHERE house_number IS NOT NULL AND street_name IS NOT NULL AND city_std IS NOT NULL AND state_std IS NOT NULL`,
+  },
+  {
+    id: 'dob_family',
+    description:
+      'birth date (or its day/month swap) + a family-name token (given and family also tried swapped)',
+    master: `SELECT DISTINCT tin, ${dobKey('dob')} || '|' || t AS key FROM (SELECT tin, dob, unnest(family_tokens) AS t FROM mst_person WHERE dob IS NOT NULL)`,
+    request: `SELECT DISTINCT row_no, key FROM (
+                SELECT row_no, unnest(flatten(list_transform([${dobKey('dob')}, ${swappedDob('dob')}],
+                  d -> list_transform(list_append(family_tokens, given_first), t -> d || '|' || t)))) AS key
+                FROM req_std WHERE dob IS NOT NULL
+              ) WHERE key IS NOT NULL`,
+  },
+  {
+    id: 'dob_given',
+    description: 'birth date + a formal given name (nicknames resolved; swapped too)',
+    master: `SELECT DISTINCT tin, ${dobKey('dob')} || '|' || f AS key FROM (SELECT tin, dob, unnest(given_formals) AS f FROM mst_person WHERE dob IS NOT NULL)`,
+    request: `SELECT DISTINCT row_no, ${dobKey('dob')} || '|' || f AS key FROM (
+                SELECT row_no, dob, unnest(list_concat(given_formals, [family_first])) AS f FROM req_std WHERE dob IS NOT NULL
+              ) WHERE f IS NOT NULL`,
+  },
+  {
+    id: 'phonetic_zip3_initial',
+    description: 'family-name Soundex + ZIP3 + given-name initial',
+    master: `SELECT DISTINCT m.tin, p.family_phonetic || '|' || m.zip3 || '|' || p.given_first[1] AS key
+             FROM mst_std m JOIN mst_person p USING (tin) WHERE m.zip3 IS NOT NULL AND p.family_phonetic IS NOT NULL AND p.given_first IS NOT NULL`,
+    request: `SELECT row_no, family_phonetic || '|' || zip3 || '|' || given_first[1] AS key FROM req_std
+              WHERE zip3 IS NOT NULL AND family_phonetic IS NOT NULL AND given_first IS NOT NULL`,
+  },
+  {
+    id: 'names',
+    description: 'given name (or a formal of it) + first family-name token, exact (swapped too)',
+    master: `SELECT DISTINCT tin, f || '|' || family_first AS key FROM (SELECT tin, family_first, unnest(given_formals) AS f FROM mst_person WHERE family_first IS NOT NULL)`,
+    request: `SELECT DISTINCT row_no, key FROM (
+                SELECT row_no, unnest(list_concat(list_transform(given_formals, f -> f || '|' || family_first), [family_first || '|' || given_first])) AS key
+                FROM req_std
+              ) WHERE key IS NOT NULL`,
+  },
+  {
+    id: 'dob_zip',
+    description: 'birth date + ZIP5 (any address of record)',
+    master: `SELECT DISTINCT m.tin, ${dobKey('p.dob')} || '|' || m.zip5 AS key FROM mst_std m JOIN mst_person p USING (tin) WHERE p.dob IS NOT NULL AND m.zip5 IS NOT NULL`,
+    request: `SELECT row_no, ${dobKey('dob')} || '|' || zip5 AS key FROM req_std WHERE dob IS NOT NULL AND zip5 IS NOT NULL`,
+  },
+  {
+    id: 'street_zip_initial',
+    description: 'street name + ZIP5 + given-name initial (house number may differ)',
+    master: `SELECT DISTINCT m.tin, m.street_name || '|' || m.zip5 || '|' || p.given_first[1] AS key
+             FROM mst_std m JOIN mst_person p USING (tin) WHERE m.street_name IS NOT NULL AND m.zip5 IS NOT NULL AND p.given_first IS NOT NULL`,
+    request: `SELECT row_no, street_name || '|' || zip5 || '|' || given_first[1] AS key FROM req_std
+              WHERE street_name IS NOT NULL AND zip5 IS NOT NULL AND given_first IS NOT NULL`,
+  },
+  {
+    id: 'house_street',
+    description:
+      'house number + street name, any locality (catches ZIP typos; common streets are cut by the block guard)',
+    master: `SELECT DISTINCT tin, house_number || '|' || street_name AS key FROM mst_std WHERE house_number IS NOT NULL AND street_name IS NOT NULL`,
+    request: `SELECT row_no, house_number || '|' || street_name AS key FROM req_std WHERE house_number IS NOT NULL AND street_name IS NOT NULL`,
+  },
+  {
+    id: 'dob_phonetic',
+    description: 'birth date + family-name Soundex',
+    master: `SELECT DISTINCT tin, ${dobKey('dob')} || '|' || family_phonetic AS key FROM mst_person WHERE dob IS NOT NULL AND family_phonetic IS NOT NULL`,
+    request: `SELECT row_no, ${dobKey('dob')} || '|' || family_phonetic AS key FROM req_std WHERE dob IS NOT NULL AND family_phonetic IS NOT NULL`,
+  },
+  {
+    id: 'tin',
+    description: 'TIN supplied by the requester',
+    master: 'SELECT tin, tin AS key FROM mst_person',
+    request: 'SELECT row_no, tin_std AS key FROM req_std WHERE tin_std IS NOT NULL',
+  },
+];
+
+export interface BlockingStats {
+  readonly rule: string;
+  readonly pairs: number;
+  readonly skippedKeys: number;
+}
+
+/**
+ * Master-side blocking keys: `target(rule, key, tin)`, with blocks over `maxBlock` taxpayers
+ * dropped. Computed once per master file (and kept in the master store).
+ */
+export async function buildMasterKeys(
+  conn: DuckDBConnection,
+  target: string,
+  maxBlock: number,
+): Promise<Record<string, number>> {
+  const union = BLOCKING_RULES.map((r) => `SELECT '${r.id}' AS rule, key, tin FROM (${r.master})`).join(
+    ' UNION ALL ',
+  );
+  await conn.run(`CREATE OR REPLACE TEMP TABLE master_keys_all AS ${union}`);
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE oversized AS SELECT rule, key FROM master_keys_all GROUP BY ALL HAVING count(*) > ${maxBlock}`,
+  );
+  await conn.run(
+    `CREATE OR REPLACE TABLE ${target} AS SELECT * FROM master_keys_all ANTI JOIN oversized USING (rule, key)`,
+  );
+  const skipped = await queryRows<{ rule: string; n: number }>(
+    conn,
+    'SELECT rule, count(*) AS n FROM oversized GROUP BY rule',
+  );
+  await conn.run('DROP TABLE master_keys_all; DROP TABLE oversized');
+  return Object.fromEntries(skipped.map((s) => [s.rule, s.n]));
+}
+
+/** Candidate pairs `target(row_no, tin)` for the requests in `req_std`, de-duplicated over rules. */
+export async function generateCandidates(
+  conn: DuckDBConnection,
+  masterKeys: string,
+  target: string,
+): Promise<BlockingStats[]> {
+  const union = BLOCKING_RULES.map((r) => `SELECT '${r.id}' AS rule, row_no, key FROM (${r.request})`).join(
+    ' UNION ALL ',
+  );
+  await conn.run(`CREATE OR REPLACE TEMP TABLE request_keys AS ${union}`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE candidate_rules AS
+    SELECT DISTINCT q.rule, q.row_no, k.tin FROM request_keys q JOIN ${masterKeys} k USING (rule, key)`);
+  await conn.run(`CREATE OR REPLACE TABLE ${target} AS SELECT DISTINCT row_no, tin FROM candidate_rules`);
+  const stats = await queryRows<{ rule: string; pairs: number }>(
+    conn,
+    'SELECT rule, count(*) AS pairs FROM candidate_rules GROUP BY rule ORDER BY rule',
+  );
+  await conn.run('DROP TABLE request_keys; DROP TABLE candidate_rules');
+  return stats.map((s) => ({ rule: s.rule, pairs: s.pairs, skippedKeys: 0 }));
+}

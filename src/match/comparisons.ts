@@ -1,0 +1,157 @@
+/**
+ * The comparisons of the Fellegi–Sunter matcher: for each field, graded levels from
+ * "different" (0) up to "exact" (highest), and -1 for "missing" (no evidence either way).
+ * Each level is a SQL condition over one candidate pair, with request columns prefixed `r_`
+ * and master-person columns prefixed `p_` (see pair-features in score.ts); the first level
+ * whose condition holds, from the top, is the pair's level.
+ *
+ * Name origin is never a feature (rules section E): names are compared as strings, through
+ * equivalence lists and phonetic codes, the same way for every name.
+ */
+export interface ComparisonLevel {
+  readonly label: string;
+  /** SQL condition; levels are tried from the last (best) to the first. */
+  readonly sql: string;
+  /** Term-frequency adjusted: u is replaced by the frequency of the pair's value in the master. */
+  readonly tf?: 'given' | 'family' | undefined;
+}
+
+export interface Comparison {
+  readonly id: string;
+  readonly label: string;
+  /** Condition under which the comparison is missing (-1). */
+  readonly missing: string;
+  /** Levels in increasing order of agreement; index = level number. */
+  readonly levels: readonly ComparisonLevel[];
+}
+
+const jw = (a: string, b: string) => `jaro_winkler_similarity(${a}, ${b})`;
+
+export const COMPARISONS: readonly Comparison[] = [
+  {
+    id: 'given',
+    label: 'Given name',
+    missing: 'r_given_first IS NULL OR p_given_first IS NULL',
+    levels: [
+      { label: 'different', sql: 'true' },
+      {
+        label: 'similar or initial',
+        sql: `${jw('r_given_first', 'p_given_first')} >= 0.8 OR ((length(r_given_first) = 1 OR length(p_given_first) = 1) AND r_given_first[1] = p_given_first[1])`,
+      },
+      { label: 'Jaro-Winkler >= 0.92', sql: `${jw('r_given_first', 'p_given_first')} >= 0.92` },
+      { label: 'equivalent (nickname)', sql: 'len(list_intersect(r_given_formals, p_given_formals)) > 0' },
+      { label: 'exact', sql: 'r_given_first = p_given_first', tf: 'given' },
+    ],
+  },
+  {
+    id: 'family',
+    label: 'Family name',
+    missing: 'r_family_std IS NULL OR p_family_std IS NULL',
+    levels: [
+      { label: 'different', sql: 'true' },
+      {
+        label: 'phonetic or Jaro-Winkler >= 0.8',
+        sql: `r_family_phonetic = p_family_phonetic OR ${jw('r_family_first', 'p_family_first')} >= 0.8`,
+      },
+      {
+        label: 'a shared token or Jaro-Winkler >= 0.92',
+        sql: `len(list_intersect(r_family_tokens, p_family_tokens)) > 0 OR ${jw('r_family_std', 'p_family_std')} >= 0.92`,
+      },
+      {
+        label: 'token subset (one of two names)',
+        sql: 'list_has_all(p_family_tokens, r_family_tokens) OR list_has_all(r_family_tokens, p_family_tokens)',
+      },
+      { label: 'exact', sql: 'r_family_std = p_family_std', tf: 'family' },
+    ],
+  },
+  {
+    id: 'middle',
+    label: 'Middle name',
+    missing: 'r_middle_initial IS NULL OR p_middle_initial IS NULL',
+    levels: [
+      { label: 'different', sql: 'true' },
+      { label: 'same initial', sql: 'r_middle_initial = p_middle_initial' },
+      { label: 'exact', sql: 'r_middle_std = p_middle_std' },
+    ],
+  },
+  {
+    id: 'suffix',
+    label: 'Name suffix (Jr/Sr)',
+    missing: 'false',
+    levels: [
+      { label: 'conflict', sql: 'true' },
+      { label: 'on one side only', sql: 'r_suffix IS NULL OR p_suffix IS NULL' },
+      { label: 'same (or none on both)', sql: 'r_suffix IS NOT DISTINCT FROM p_suffix' },
+    ],
+  },
+  {
+    id: 'dob',
+    label: 'Date of birth',
+    missing: 'r_dob IS NULL OR p_dob IS NULL',
+    levels: [
+      { label: 'different', sql: 'true' },
+      { label: 'same year', sql: 'year(r_dob) = year(p_dob)' },
+      {
+        label: 'year ±1 or day off',
+        sql: '(month(r_dob) = month(p_dob) AND day(r_dob) = day(p_dob) AND abs(year(r_dob) - year(p_dob)) = 1) OR (year(r_dob) = year(p_dob) AND month(r_dob) = month(p_dob))',
+      },
+      {
+        label: 'one digit off',
+        sql: "damerau_levenshtein(strftime(r_dob, '%Y%m%d'), strftime(p_dob, '%Y%m%d')) = 1",
+      },
+      {
+        label: 'day and month swapped',
+        sql: 'year(r_dob) = year(p_dob) AND month(r_dob) = day(p_dob) AND day(r_dob) = month(p_dob)',
+      },
+      { label: 'exact', sql: 'r_dob = p_dob' },
+    ],
+  },
+  {
+    id: 'address',
+    label: 'Address (best of the addresses of record)',
+    missing: 'addr_level IS NULL',
+    levels: [
+      { label: 'different', sql: 'addr_level = 0' },
+      { label: 'same ZIP', sql: 'addr_level = 1' },
+      { label: 'same street, number or locality differs', sql: 'addr_level = 2' },
+      { label: 'same number and street, formatting differs', sql: 'addr_level = 3' },
+      { label: 'same normalised address', sql: 'addr_level = 4' },
+    ],
+  },
+  {
+    id: 'tin',
+    label: 'TIN (supplied by the requester)',
+    missing: 'r_tin IS NULL',
+    levels: [
+      { label: 'different', sql: 'true' },
+      { label: 'same TIN, name does not agree (rule C4)', sql: 'r_tin = p_tin AND tin_name_conflict' },
+      { label: 'same TIN', sql: 'r_tin = p_tin' },
+    ],
+  },
+];
+
+/** Address levels that corroborate the request (rule C1): the address agrees with an address of record. */
+export const ADDRESS_CORROBORATING_LEVEL = 3;
+
+/** SQL expression giving the level of comparison `c` for a pair. */
+export function levelSql(c: Comparison): string {
+  const whens = c.levels
+    .map((l, i) => ({ l, i }))
+    .reverse()
+    .map(({ l, i }) => `WHEN ${l.sql} THEN ${i}`)
+    .join(' ');
+  return `CASE WHEN ${c.missing} THEN -1 ${whens} END`;
+}
+
+/**
+ * The address level of a request against one master address row, in SQL over columns
+ * `r_*` (request) and `a_*` (address of record). The pair's address level is the best over all
+ * of the taxpayer's addresses of record, current or earlier.
+ */
+export const ADDRESS_LEVEL_SQL = `CASE
+  WHEN r_addr_key IS NOT NULL AND r_addr_key = a_addr_key THEN 4
+  WHEN r_house_number = a_house_number AND r_street_name = a_street_name
+       AND (r_zip5 = a_zip5 OR (r_city_std = a_city_std AND r_state_std = a_state_std)) THEN 3
+  WHEN (r_house_number = a_house_number AND r_street_name = a_street_name) OR (r_street_name = a_street_name AND r_zip5 = a_zip5) THEN 2
+  WHEN r_zip5 = a_zip5 THEN 1
+  ELSE 0 END`;

@@ -1,0 +1,78 @@
+import type { Agreement } from '../core/agreement.js';
+import { type DuckDBConnection, sqlString } from '../store/duckdb.js';
+import { ADDRESS_CORROBORATING_LEVEL, COMPARISONS } from './comparisons.js';
+import type { FsModel } from './fs-model.js';
+
+/**
+ * Turns scored candidates into one match decision per request (rules C1–C4):
+ * - no candidate → `no_match` NO_MATCH; best under the threshold → `no_match` LOW_CONFIDENCE;
+ * - a second taxpayer within the ambiguity margin of the best → `ambiguous` AMBIGUOUS_MATCH;
+ * - best not corroborated by an address of record → `no_match` ADDRESS_NOT_CONFIRMED;
+ * - best holds the supplied TIN but its name disagrees → `no_match` TIN_NAME_CONFLICT;
+ *   the supplied TIN belongs to another taxpayer whose name disagrees → `pending_review`;
+ * - otherwise `disclosed` MATCH_CONFIRMED with ADDRESS_IS_CURRENT/PRIOR (and TIN_CORROBORATES).
+ * Writes `target(row_no, outcome, master_tin, match_probability, codes, evidence)`, evidence being
+ * JSON: the model version, each field's level and weight for the best candidate, and the runner-up.
+ */
+export async function decideMatches(
+  conn: DuckDBConnection,
+  requests: string,
+  scored: string,
+  target: string,
+  model: FsModel,
+  agreement: Agreement,
+): Promise<void> {
+  const { threshold, ambiguityMargin } = agreement.matching;
+  const fields = COMPARISONS.map((c) => {
+    const labels = c.levels.map((l, i) => `WHEN ${i} THEN ${sqlString(l.label)}`).join(' ');
+    return `{'field': '${c.id}', 'level': l_${c.id}, 'label': CASE l_${c.id} WHEN -1 THEN 'missing' ${labels} END, 'weight': round(w_${c.id}, 3)}`;
+  });
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE ranked AS
+    SELECT *,
+      row_number() OVER w AS rank,
+      lead(weight) OVER w AS second_weight,
+      lead(tin) OVER w AS second_tin,
+      count(*) OVER (PARTITION BY row_no) AS candidates,
+      bool_or(tin_name_conflict) OVER (PARTITION BY row_no) AS any_tin_conflict
+    FROM ${scored}
+    WINDOW w AS (PARTITION BY row_no ORDER BY weight DESC, tin)`);
+  await conn.run(`
+    CREATE OR REPLACE TABLE ${target} AS
+    WITH best AS (SELECT * FROM ranked WHERE rank = 1),
+    judged AS (
+      SELECT r.row_no, b.tin, b.probability, b.weight, b.second_tin, b.second_weight, b.candidates,
+        b.addr_level, b.addr_current, b.tin_name_conflict, b.any_tin_conflict, b.l_tin, b.swapped,
+        CASE
+          WHEN b.tin IS NULL THEN 'NO_MATCH'
+          WHEN b.probability < ${threshold} THEN 'LOW_CONFIDENCE'
+          WHEN b.second_weight IS NOT NULL AND b.second_weight >= b.weight - ${ambiguityMargin} THEN 'AMBIGUOUS_MATCH'
+          WHEN coalesce(b.addr_level, 0) < ${ADDRESS_CORROBORATING_LEVEL} THEN 'ADDRESS_NOT_CONFIRMED'
+          WHEN b.tin_name_conflict THEN 'TIN_NAME_CONFLICT'
+          WHEN b.any_tin_conflict THEN 'TIN_REVIEW'
+          ELSE 'MATCH_CONFIRMED'
+        END AS verdict,
+        CASE WHEN b.tin IS NULL THEN NULL ELSE {
+          'model': ${sqlString(model.version)},
+          'threshold': ${threshold},
+          'ambiguity_margin': ${ambiguityMargin},
+          'candidates': b.candidates,
+          'best': {'tin': b.tin, 'weight': round(b.weight, 3), 'probability': b.probability, 'names_swapped': b.swapped,
+                   'address_level': b.addr_level, 'address_current': b.addr_current, 'fields': [${fields.join(', ')}]},
+          'runner_up': CASE WHEN b.second_tin IS NULL THEN NULL ELSE {'tin': b.second_tin, 'weight': round(b.second_weight, 3)} END
+        } END AS evidence
+      FROM ${requests} r LEFT JOIN best b USING (row_no)
+    )
+    SELECT row_no,
+      CASE verdict WHEN 'MATCH_CONFIRMED' THEN 'disclosed' WHEN 'AMBIGUOUS_MATCH' THEN 'ambiguous' WHEN 'TIN_REVIEW' THEN 'pending_review' ELSE 'no_match' END AS outcome,
+      CASE WHEN verdict IN ('MATCH_CONFIRMED', 'AMBIGUOUS_MATCH', 'TIN_REVIEW') THEN tin END AS master_tin,
+      probability AS match_probability,
+      CASE verdict
+        WHEN 'MATCH_CONFIRMED' THEN list_concat(['MATCH_CONFIRMED', CASE WHEN addr_current THEN 'ADDRESS_IS_CURRENT' ELSE 'ADDRESS_IS_PRIOR' END],
+                                                CASE WHEN l_tin = 2 THEN ['TIN_CORROBORATES'] ELSE [] END)
+        WHEN 'TIN_REVIEW' THEN ['TIN_NAME_CONFLICT']
+        ELSE [verdict] END AS codes,
+      CAST(to_json(evidence) AS VARCHAR) AS evidence
+    FROM judged`);
+  await conn.run('DROP TABLE ranked');
+}

@@ -1,0 +1,99 @@
+import type { Agreement } from '../core/agreement.js';
+import { type ProgressSink, SILENT_PROGRESS } from '../core/progress.js';
+import { type DuckDBConnection, queryValue } from '../store/duckdb.js';
+import { type BlockingStats, buildMasterKeys, generateCandidates } from './blocking.js';
+import { decideMatches } from './fs-decide.js';
+import type { FsModel } from './fs-model.js';
+import { buildTermFrequencies, scorePairs } from './fs-score.js';
+import { type TrainOptions, trainModel } from './fs-train.js';
+import { computePairLevels } from './pair-levels.js';
+
+export const DEFAULT_MAX_BLOCK = 2_000;
+
+export interface MatchStats {
+  readonly model: string;
+  readonly requests: number;
+  readonly candidatePairs: number;
+  readonly blocking: readonly BlockingStats[];
+  readonly oversizedKeysSkipped: Record<string, number>;
+  readonly timings: Record<string, number>;
+  /** Candidate pairs compared and scored per second per core (levels + weights). */
+  readonly pairsPerSecondPerCore: number;
+}
+
+/**
+ * One row per taxpayer (`mst_person`) from the standardised master rows: names and birth date
+ * from the current row (they repeat on every row of a taxpayer).
+ */
+export async function buildMasterPersons(conn: DuckDBConnection): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TABLE mst_person AS
+    SELECT tin, given_std, given_first, given_formals, middle_std, middle_initial, family_std, family_tokens, family_first,
+           family_phonetic, name_suffix_std, dob
+    FROM mst_std WHERE is_current`);
+}
+
+/** Master-side preparation that depends only on the master file (reusable across batches). */
+export async function prepareMaster(
+  conn: DuckDBConnection,
+  maxBlock = DEFAULT_MAX_BLOCK,
+): Promise<Record<string, number>> {
+  await buildMasterPersons(conn);
+  await buildTermFrequencies(conn);
+  return buildMasterKeys(conn, 'master_keys', maxBlock);
+}
+
+export interface FsRunOptions {
+  readonly agreement: Agreement;
+  /** The model to score with; when absent, one is trained on this batch first (unsupervised). */
+  readonly model?: FsModel | undefined;
+  readonly train?: TrainOptions | undefined;
+  readonly threads: number;
+  readonly oversizedKeysSkipped: Record<string, number>;
+  readonly progress?: ProgressSink | undefined;
+}
+
+/**
+ * The Fellegi–Sunter matcher over `req_std` against the prepared master (`mst_std`,
+ * `mst_person`, `tf_*`, `master_keys`). Writes `target` as the baseline does, plus evidence.
+ */
+export async function runFsMatcher(
+  conn: DuckDBConnection,
+  target: string,
+  options: FsRunOptions,
+): Promise<{ stats: MatchStats; model: FsModel }> {
+  const progress = options.progress ?? SILENT_PROGRESS;
+  const timings: Record<string, number> = {};
+  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    progress.start(name);
+    try {
+      return await fn();
+    } finally {
+      progress.stop();
+      timings[name] = Math.round(performance.now() - t0);
+    }
+  };
+  const blocking = await timed('blocking', () => generateCandidates(conn, 'master_keys', 'candidates'));
+  const model =
+    options.model ?? (await timed('training', () => trainModel(conn, 'candidates', options.train)));
+  await timed('comparing', () => computePairLevels(conn, 'candidates', 'cand_levels'));
+  await timed('scoring', () => scorePairs(conn, 'cand_levels', 'scored', model));
+  await timed('deciding', () => decideMatches(conn, 'req_std', 'scored', target, model, options.agreement));
+  const candidatePairs = await queryValue<number>(conn, 'SELECT count(*) FROM candidates');
+  const requests = await queryValue<number>(conn, 'SELECT count(*) FROM req_std');
+  await conn.run('DROP TABLE cand_levels; DROP TABLE scored');
+  const scoringMs = (timings.comparing ?? 0) + (timings.scoring ?? 0);
+  return {
+    model,
+    stats: {
+      model: model.version,
+      requests,
+      candidatePairs,
+      blocking,
+      oversizedKeysSkipped: options.oversizedKeysSkipped,
+      timings,
+      pairsPerSecondPerCore:
+        scoringMs > 0 ? Math.round(candidatePairs / (scoringMs / 1000) / options.threads) : 0,
+    },
+  };
+}
