@@ -130,6 +130,18 @@ export const REASON_CODES = {
     kind: 'matching',
     description: 'Best candidate scored under the agreement threshold.',
   },
+  IDENTITY_CONFLICT: {
+    rule: 'C2',
+    kind: 'matching',
+    description:
+      'The best candidate disagrees on a field that tells people apart (given name, birth date, Jr/Sr): never disclosed.',
+  },
+  BIRTH_DATE_NOT_CONFIRMED: {
+    rule: 'C2',
+    kind: 'matching',
+    description:
+      'A birth date is missing on one side and no TIN or Jr/Sr suffix tells relatives of one name at one address apart.',
+  },
   TIN_NAME_CONFLICT: {
     rule: 'C4',
     kind: 'matching',

@@ -147,10 +147,11 @@ export async function generateCandidates(
   conn: DuckDBConnection,
   masterKeys: string,
   target: string,
+  rules: readonly string[] = BLOCKING_RULES.map((r) => r.id),
 ): Promise<BlockingStats[]> {
-  const union = BLOCKING_RULES.map((r) => `SELECT '${r.id}' AS rule, row_no, key FROM (${r.request})`).join(
-    ' UNION ALL ',
-  );
+  const union = BLOCKING_RULES.filter((r) => rules.includes(r.id))
+    .map((r) => `SELECT '${r.id}' AS rule, row_no, key FROM (${r.request})`)
+    .join(' UNION ALL ');
   await conn.run(`CREATE OR REPLACE TEMP TABLE request_keys AS ${union}`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE candidate_rules AS
     SELECT DISTINCT q.rule, q.row_no, k.tin FROM request_keys q JOIN ${masterKeys} k USING (rule, key)`);

@@ -35,10 +35,17 @@ export const COMPARISONS: readonly Comparison[] = [
     levels: [
       { label: 'different', sql: 'true' },
       {
-        label: 'similar or initial',
-        sql: `${jw('r_given_first', 'p_given_first')} >= 0.8 OR ((length(r_given_first) = 1 OR length(p_given_first) = 1) AND r_given_first[1] = p_given_first[1])`,
+        label: 'similar, initial, or the middle name',
+        sql: `${jw('r_given_first', 'p_given_first')} >= 0.8
+          OR ((length(r_given_first) = 1 OR length(p_given_first) = 1) AND r_given_first[1] = p_given_first[1])
+          OR (length(p_middle_std) = 1 AND r_given_first[1] = p_middle_std)`,
       },
-      { label: 'Jaro-Winkler >= 0.92', sql: `${jw('r_given_first', 'p_given_first')} >= 0.92` },
+      {
+        label: 'close spelling (of the name or a nickname), or the full middle name',
+        sql: `list_max(list_transform(p_given_variants, v -> ${jw('r_given_first', 'v')})) >= 0.92
+          OR (length(r_given_first) >= 4 AND damerau_levenshtein(r_given_first, p_given_first) <= 1)
+          OR (length(r_given_first) > 1 AND r_given_first = p_middle_std)`,
+      },
       { label: 'equivalent (nickname)', sql: 'len(list_intersect(r_given_formals, p_given_formals)) > 0' },
       { label: 'exact', sql: 'r_given_first = p_given_first', tf: 'given' },
     ],
@@ -152,6 +159,8 @@ export const ADDRESS_LEVEL_SQL = `CASE
   WHEN r_addr_key IS NOT NULL AND r_addr_key = a_addr_key THEN 4
   WHEN r_house_number = a_house_number AND r_street_name = a_street_name
        AND (r_zip5 = a_zip5 OR (r_city_std = a_city_std AND r_state_std = a_state_std)) THEN 3
+  WHEN r_house_number = a_house_number AND r_zip5 = a_zip5
+       AND (jaro_winkler_similarity(r_street_name, a_street_name) >= 0.9 OR damerau_levenshtein(r_street_name, a_street_name) <= 1) THEN 3
   WHEN (r_house_number = a_house_number AND r_street_name = a_street_name) OR (r_street_name = a_street_name AND r_zip5 = a_zip5) THEN 2
   WHEN r_zip5 = a_zip5 THEN 1
   ELSE 0 END`;

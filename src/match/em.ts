@@ -27,6 +27,8 @@ export interface EmOptions {
   readonly start: FsParameters;
   /** Keep u at its start values (u estimated by random sampling, as Splink does). Default true. */
   readonly fixU?: boolean;
+  /** Keep m at its start values (to estimate the prior λ alone). Default false. */
+  readonly fixM?: boolean;
   readonly maxIterations?: number;
   /** Stop when no parameter moves by more than this. */
   readonly tolerance?: number;
@@ -45,6 +47,7 @@ export interface EmResult {
 export function runEm(patterns: readonly Pattern[], options: EmOptions): EmResult {
   const K = options.levelCounts.length;
   const fixU = options.fixU ?? true;
+  const fixM = options.fixM ?? false;
   const maxIt = options.maxIterations ?? 200;
   const tol = options.tolerance ?? 1e-7;
   const floor = options.floor ?? 1e-9;
@@ -78,7 +81,7 @@ export function runEm(patterns: readonly Pattern[], options: EmOptions): EmResul
     }
     const next: FsParameters = {
       lambda: clamp(total > 0 ? matchMass / total : p.lambda, floor),
-      m: mAcc.map((row) => normalise(row, floor)),
+      m: fixM ? p.m : mAcc.map((row) => normalise(row, floor)),
       u: fixU ? p.u : uAcc.map((row) => normalise(row, floor)),
     };
     delta = maxChange(p, next);

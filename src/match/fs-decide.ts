@@ -4,9 +4,36 @@ import { ADDRESS_CORROBORATING_LEVEL, COMPARISONS } from './comparisons.js';
 import type { FsModel } from './fs-model.js';
 
 /**
+ * Fields that tell members of one household apart. The model's independence assumption fails
+ * in households — name and address agree on a parent, a child, a twin — so these veto
+ * disclosure whatever the weights say:
+ * - a given name that is not the same, a nickname of it, or a close spelling (level ≤ 1: a
+ *   twin DANIEL is "similar" to DIANE) — a merely similar name passes only with an agreeing TIN;
+ * - a family name that shares nothing with the taxpayer's (level 0), unless the given name
+ *   agrees and the birth date or TIN agrees exactly (a married name);
+ * - a birth date that differs beyond a typo or a day/month swap (levels 0 and 1);
+ * - a Jr against a Sr; or a suffix on one side only, unless the birth date confirms.
+ */
+export const IDENTITY_CONFLICT_SQL = [
+  '(b.l_given = 0 OR (b.l_given = 1 AND b.l_tin <> 2))',
+  '(b.l_family = 0 AND NOT (b.l_given >= 3 AND (b.l_dob = 5 OR b.l_tin = 2)))',
+  'b.l_dob IN (0, 1)',
+  '(b.l_suffix = 0 OR (b.l_suffix = 1 AND b.l_dob < 3))',
+].join(' OR ');
+
+/**
+ * Without a birth date to compare, a father and son of one name at one address are the same
+ * to every other field; only a TIN that agrees or a Jr/Sr suffix given on both sides and equal
+ * tells them apart.
+ */
+export const BIRTH_DATE_UNCONFIRMED_SQL = 'b.l_dob = -1 AND NOT (b.l_tin = 2 OR b.suffix_pair)';
+
+/**
  * Turns scored candidates into one match decision per request (rules C1–C4):
  * - no candidate → `no_match` NO_MATCH; best under the threshold → `no_match` LOW_CONFIDENCE;
  * - a second taxpayer within the ambiguity margin of the best → `ambiguous` AMBIGUOUS_MATCH;
+ * - best disagrees on given name, birth date or Jr/Sr → `no_match` IDENTITY_CONFLICT;
+ * - no birth date to compare, and no TIN or suffix to separate relatives → BIRTH_DATE_NOT_CONFIRMED;
  * - best not corroborated by an address of record → `no_match` ADDRESS_NOT_CONFIRMED;
  * - best holds the supplied TIN but its name disagrees → `no_match` TIN_NAME_CONFLICT;
  *   the supplied TIN belongs to another taxpayer whose name disagrees → `pending_review`;
@@ -42,11 +69,13 @@ export async function decideMatches(
     WITH best AS (SELECT * FROM ranked WHERE rank = 1),
     judged AS (
       SELECT r.row_no, b.tin, b.probability, b.weight, b.second_tin, b.second_weight, b.candidates,
-        b.addr_level, b.addr_current, b.tin_name_conflict, b.any_tin_conflict, b.l_tin, b.swapped,
+        b.addr_level, b.addr_current, b.tin_name_conflict, b.any_tin_conflict, b.l_tin, b.swapped, b.l_given, b.l_dob, b.l_suffix, b.suffix_pair,
         CASE
           WHEN b.tin IS NULL THEN 'NO_MATCH'
           WHEN b.probability < ${threshold} THEN 'LOW_CONFIDENCE'
           WHEN b.second_weight IS NOT NULL AND b.second_weight >= b.weight - ${ambiguityMargin} THEN 'AMBIGUOUS_MATCH'
+          WHEN ${IDENTITY_CONFLICT_SQL} THEN 'IDENTITY_CONFLICT'
+          WHEN ${BIRTH_DATE_UNCONFIRMED_SQL} THEN 'BIRTH_DATE_NOT_CONFIRMED'
           WHEN coalesce(b.addr_level, 0) < ${ADDRESS_CORROBORATING_LEVEL} THEN 'ADDRESS_NOT_CONFIRMED'
           WHEN b.tin_name_conflict THEN 'TIN_NAME_CONFLICT'
           WHEN b.any_tin_conflict THEN 'TIN_REVIEW'

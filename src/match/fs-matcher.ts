@@ -26,10 +26,21 @@ export interface MatchStats {
  * from the current row (they repeat on every row of a taxpayer).
  */
 export async function buildMasterPersons(conn: DuckDBConnection): Promise<void> {
+  // Every spelling a given name may take: its formal names and all their nicknames (WILLIAM →
+  // BILL, WILL, WILLY, …), so that a misspelt nickname still compares as similar.
+  await conn.run(`CREATE OR REPLACE TEMP TABLE given_variants AS
+    WITH names AS (SELECT formal AS name, formal FROM std_nickname_edges UNION SELECT nick, formal FROM std_nickname_edges),
+    v AS (
+      SELECT n.name, e.nick AS v FROM names n JOIN std_nickname_edges e ON e.formal = n.formal
+      UNION SELECT name, formal FROM names
+      UNION SELECT name, name FROM names
+    )
+    SELECT name, list_sort(list(DISTINCT v)) AS variants FROM v GROUP BY name`);
   await conn.run(`CREATE OR REPLACE TABLE mst_person AS
-    SELECT tin, given_std, given_first, given_formals, middle_std, middle_initial, family_std, family_tokens, family_first,
-           family_phonetic, name_suffix_std, dob
-    FROM mst_std WHERE is_current`);
+    SELECT m.tin, m.given_std, m.given_first, m.given_formals, coalesce(g.variants, [m.given_first]) AS given_variants,
+           m.middle_std, m.middle_initial, m.family_std, m.family_tokens, m.family_first, m.family_phonetic, m.name_suffix_std, m.dob
+    FROM mst_std m LEFT JOIN given_variants g ON g.name = m.given_first WHERE m.is_current`);
+  await conn.run('DROP TABLE given_variants');
 }
 
 /** Master-side preparation that depends only on the master file (reusable across batches). */

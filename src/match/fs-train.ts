@@ -1,7 +1,8 @@
 import { STANDARDIZER_VERSION } from '../standardize/index.js';
 import { type DuckDBConnection, queryRows, queryValue } from '../store/duckdb.js';
+import { generateCandidates } from './blocking.js';
 import { COMPARISONS } from './comparisons.js';
-import { type FsParameters, type Pattern, runEm } from './em.js';
+import { type Pattern, runEm } from './em.js';
 import { type FsModel, MODEL_FORMAT, type ModelComparison, modelVersion } from './fs-model.js';
 import { computePairLevels, LEVEL_COLUMNS } from './pair-levels.js';
 
@@ -39,33 +40,61 @@ export async function trainModel(
   const uPairs = await queryValue<number>(conn, 'SELECT count(*) FROM u_levels');
   await conn.run('DROP TABLE u_pairs; DROP TABLE u_levels');
 
-  await computePairLevels(conn, candidates, 'train_levels');
-  const patterns = (
-    await queryRows<Record<string, number>>(
-      conn,
-      `SELECT ${LEVEL_COLUMNS.join(', ')}, count(*) AS n FROM train_levels GROUP BY ALL`,
-    )
-  ).map((r): Pattern => ({ levels: LEVEL_COLUMNS.map((c) => r[c]!), count: r.n! }));
-  const candidatePairs = patterns.reduce((s, p) => s + p.count, 0);
-  await conn.run('DROP TABLE train_levels');
-
   const levelCounts = COMPARISONS.map((c) => c.levels.length);
-  const start: FsParameters = {
-    lambda: Math.min(0.5, Math.max(1e-6, requests / Math.max(1, candidatePairs))),
-    // Start m leaning to the top level: matches mostly agree.
-    m: levelCounts.map((n) => {
-      const raw = Array.from({ length: n }, (_, l) => 2 ** (2 * l));
-      const s = raw.reduce((x, y) => x + y, 0);
-      return raw.map((x) => x / s);
-    }),
-    u,
-  };
+  // Start m leaning to the top level: matches mostly agree.
+  const startM = levelCounts.map((n) => {
+    const raw = Array.from({ length: n }, (_, l) => 2 ** (2 * l));
+    const total = raw.reduce((x, y) => x + y, 0);
+    return raw.map((x) => x / total);
+  });
+
+  // m by EM in sessions, each over the pairs of some blocking rules, leaving out the
+  // comparisons those rules block on (they agree on every pair of the session, so they carry
+  // no information there — Splink's round robin). Households make one EM over all pairs
+  // learn "same household" instead of "same person"; sessions keep the classes apart.
+  const estimates: number[][][] = COMPARISONS.map(() => []);
+  const sessions: Record<string, unknown>[] = [];
+  for (const session of EM_SESSIONS) {
+    await generateCandidates(conn, 'master_keys', 'session_pairs', session.rules);
+    await computePairLevels(conn, 'session_pairs', 'session_levels');
+    const patterns = await levelPatterns(conn, 'session_levels', session.exclude);
+    await conn.run('DROP TABLE session_pairs; DROP TABLE session_levels');
+    const pairs = patterns.reduce((x, p) => x + p.count, 0);
+    if (pairs === 0) continue;
+    const em = runEm(patterns, {
+      levelCounts,
+      start: { lambda: Math.min(0.5, Math.max(1e-6, requests / pairs)), m: startM, u },
+      fixU: true,
+      maxIterations: options.maxIterations ?? 500,
+      tolerance: 1e-8,
+      floor: 1e-6,
+    });
+    COMPARISONS.forEach((c, k) => {
+      if (!session.exclude.includes(c.id)) estimates[k]!.push(em.params.m[k]!);
+    });
+    sessions.push({
+      rules: session.rules,
+      excluded: session.exclude,
+      pairs,
+      iterations: em.iterations,
+      converged: em.converged,
+      lambda: em.params.lambda,
+    });
+  }
+  const m = COMPARISONS.map((_, k) => average(estimates[k]!) ?? startM[k]!);
+
+  // The prior λ over the candidate pairs actually scored, with m and u held fixed.
+  await computePairLevels(conn, candidates, 'train_levels');
+  const patterns = await levelPatterns(conn, 'train_levels', []);
+  const candidatePairs = patterns.reduce((x, p) => x + p.count, 0);
+  await conn.run('DROP TABLE train_levels');
   const em = runEm(patterns, {
     levelCounts,
-    start,
+    start: { lambda: Math.min(0.5, Math.max(1e-6, requests / Math.max(1, candidatePairs))), m, u },
     fixU: true,
+    fixM: true,
     maxIterations: options.maxIterations ?? 500,
-    tolerance: 1e-8,
+    tolerance: 1e-10,
     floor: 1e-6,
   });
   const comparisons: ModelComparison[] = COMPARISONS.map((c, k) => ({
@@ -92,11 +121,41 @@ export async function trainModel(
       u_seed: seed,
       candidate_pairs: candidatePairs,
       patterns: patterns.length,
-      em_iterations: em.iterations,
-      em_converged: em.converged,
+      em_sessions: sessions,
+      lambda_iterations: em.iterations,
+      lambda_converged: em.converged,
       ...options.note,
     },
   };
+}
+
+/** EM sessions: the blocking rules whose pairs are used, and the comparisons left out. */
+export const EM_SESSIONS: readonly {
+  readonly rules: readonly string[];
+  readonly exclude: readonly string[];
+}[] = [
+  { rules: ['house_zip', 'house_street_city'], exclude: ['address'] },
+  { rules: ['dob_family', 'dob_given', 'names'], exclude: ['dob', 'given', 'family'] },
+];
+
+async function levelPatterns(
+  conn: DuckDBConnection,
+  table: string,
+  exclude: readonly string[],
+): Promise<Pattern[]> {
+  const rows = await queryRows<Record<string, number>>(
+    conn,
+    `SELECT ${LEVEL_COLUMNS.join(', ')}, count(*) AS n FROM ${table} GROUP BY ALL`,
+  );
+  return rows.map((r) => ({
+    levels: COMPARISONS.map((c, k) => (exclude.includes(c.id) ? -1 : r[LEVEL_COLUMNS[k]!]!)),
+    count: r.n!,
+  }));
+}
+
+function average(rows: readonly number[][]): number[] | undefined {
+  if (rows.length === 0) return undefined;
+  return rows[0]!.map((_, i) => rows.reduce((s, r) => s + r[i]!, 0) / rows.length);
 }
 
 /** Share of each level per comparison (missing excluded), smoothed so no level has u = 0. */

@@ -35,22 +35,23 @@ export async function computePairLevels(
       SELECT c.row_no, c.tin,
         -- Given and family names written the other way round are compared swapped.
         (r.given_first IS DISTINCT FROM p.given_first
-          AND list_contains(p.family_tokens, r.given_first)
-          AND (r.family_first = p.given_first OR list_contains(p.given_formals, r.family_first))) AS swapped,
-        r.given_first AS rg, r.given_formals AS rgf, r.family_std AS rf, r.family_tokens AS rft, r.family_first AS rff,
+          AND (list_contains(p.family_tokens, r.given_first) OR jaro_winkler_similarity(r.given_first, p.family_first) >= 0.92)
+          AND (list_contains(p.given_variants, r.family_first) OR jaro_winkler_similarity(r.family_first, p.given_first) >= 0.92)) AS swapped,
+        r.given_first AS rg, r.given_formals AS rgf, coalesce(ff.formals, [r.family_first]) AS rff_formals, r.family_std AS rf, r.family_tokens AS rft, r.family_first AS rff,
         r.family_phonetic AS rfp, r.given_std AS rgs,
-        p.given_first AS p_given_first, p.given_formals AS p_given_formals,
+        p.given_first AS p_given_first, p.given_formals AS p_given_formals, p.given_variants AS p_given_variants,
         p.family_std AS p_family_std, p.family_tokens AS p_family_tokens, p.family_first AS p_family_first, p.family_phonetic AS p_family_phonetic,
         r.middle_std AS r_middle_std, r.middle_initial AS r_middle_initial, p.middle_std AS p_middle_std, p.middle_initial AS p_middle_initial,
         r.name_suffix_std AS r_suffix, p.name_suffix_std AS p_suffix,
         r.dob AS r_dob, p.dob AS p_dob, r.tin_std AS r_tin, p.tin AS p_tin,
         a.addr_level, a.addr_current
       FROM ${pairs} c JOIN req_std r USING (row_no) JOIN mst_person p USING (tin) LEFT JOIN pair_addr a USING (row_no, tin)
+        LEFT JOIN std_given_formals ff ON ff.name = r.family_first
     ),
     oriented AS (
       SELECT *,
         CASE WHEN swapped THEN rff ELSE rg END AS r_given_first,
-        CASE WHEN swapped THEN [rff] ELSE rgf END AS r_given_formals,
+        CASE WHEN swapped THEN rff_formals ELSE rgf END AS r_given_formals,
         CASE WHEN swapped THEN rgs ELSE rf END AS r_family_std,
         CASE WHEN swapped THEN string_split(rgs, ' ') ELSE rft END AS r_family_tokens,
         CASE WHEN swapped THEN rg ELSE rff END AS r_family_first,
@@ -61,9 +62,10 @@ export async function computePairLevels(
       SELECT *, ${nameLevels.map((c) => `${levelSql(c)} AS l_${c.id}`).join(', ')} FROM oriented
     ),
     flagged AS (
-      SELECT *, (r_tin IS NOT NULL AND r_tin = p_tin AND NOT (l_given >= 2 AND l_family >= 2)) AS tin_name_conflict FROM named
+      SELECT *, (r_tin IS NOT NULL AND r_tin = p_tin AND (l_given = 0 OR l_family = 0)) AS tin_name_conflict FROM named
     )
-    SELECT row_no, tin, swapped, addr_level, addr_current, tin_name_conflict, r_given_first AS given_value, r_family_std AS family_value,
+    SELECT row_no, tin, swapped, addr_level, addr_current, tin_name_conflict,
+      (r_suffix IS NOT NULL AND r_suffix = p_suffix) AS suffix_pair, r_given_first AS given_value, r_family_std AS family_value,
       ${COMPARISONS.map((c) => (nameLevels.includes(c) ? `l_${c.id}` : `${levelSql(c)} AS l_${c.id}`)).join(', ')}
     FROM flagged`);
   await conn.run('DROP TABLE pair_addr');

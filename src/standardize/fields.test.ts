@@ -137,7 +137,7 @@ describe('target tables', () => {
     await installStandardizer(h.conn);
     expect(await queryValue(h.conn, "SELECT soundex('Robert')")).toBe('R163');
     expect(await queryValue(h.conn, 'SELECT count(*) FROM std_street_suffixes')).toBeGreaterThan(300);
-    expect(STANDARDIZER_VERSION).toBe('std/1');
+    expect(STANDARDIZER_VERSION).toMatch(/^std\/\d+$/);
   });
 
   it('loads the reference data accents stripped and upper-cased', async () => {

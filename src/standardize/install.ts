@@ -77,7 +77,14 @@ export async function installStandardizer(
         ${sqlString(`${REFERENCE_FILES.spanishHypocorisms}:`)} || coalesce(trim(source), '') AS source
       FROM ${csv(dir, REFERENCE_FILES.spanishHypocorisms)}
       WHERE relationship = 'has_nickname'),
-    edges AS (SELECT * FROM en_kept UNION ALL SELECT * FROM es)
+    -- Forms of one name in English and Spanish (GEORGE, JORGE): each stands for the other.
+    xl AS (
+      SELECT std_clean(name1) AS formal, std_clean(name2) AS nick, ${sqlString(REFERENCE_FILES.crossLanguage)} AS source
+      FROM ${csv(dir, REFERENCE_FILES.crossLanguage)} WHERE relationship = 'equivalent'
+      UNION ALL
+      SELECT std_clean(name2), std_clean(name1), ${sqlString(REFERENCE_FILES.crossLanguage)}
+      FROM ${csv(dir, REFERENCE_FILES.crossLanguage)} WHERE relationship = 'equivalent'),
+    edges AS (SELECT * FROM en_kept UNION ALL SELECT * FROM es UNION ALL SELECT * FROM xl)
     SELECT formal, nick, string_agg(DISTINCT source, ';' ORDER BY source) AS source FROM edges
     WHERE formal IS NOT NULL AND nick IS NOT NULL AND formal <> nick
       AND NOT contains(formal, ' ') AND NOT contains(nick, ' ')

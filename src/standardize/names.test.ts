@@ -162,6 +162,20 @@ describe('name suffixes', () => {
 });
 
 describe('nicknames: given_formals', () => {
+  it('treats English and Spanish forms of one name as equivalent, both ways', async () => {
+    const [george, jorge, joseph, jose, maria] = await h.requests([
+      { given_name: 'George' },
+      { given_name: 'Jorge' },
+      { given_name: 'Joseph' },
+      { given_name: 'José' },
+      { given_name: 'María' },
+    ]);
+    expect(intersects(george!.given_formals, jorge!.given_formals)).toBe(true);
+    expect(intersects(joseph!.given_formals, jose!.given_formals)).toBe(true);
+    expect(intersects(george!.given_formals, jose!.given_formals)).toBe(false);
+    expect(maria!.given_formals).toEqual(expect.arrayContaining(['MARIA', 'MARY']));
+  });
+
   it('maps an English nickname to its formal names, itself included', async () => {
     const [bill, william, billy, liz] = await h.requests([
       { given_name: 'Bill' },
@@ -170,7 +184,8 @@ describe('nicknames: given_formals', () => {
       { given_name: 'Liz' },
     ]);
     expect(bill!.given_formals).toEqual(expect.arrayContaining(['BILL', 'WILLIAM']));
-    expect(william!.given_formals).toEqual(['WILLIAM']);
+    // WILLIAM stands for itself and its Spanish form only, never for its own nicknames.
+    expect(william!.given_formals).toEqual(['GUILLERMO', 'WILLIAM']);
     expect(intersects(bill!.given_formals, william!.given_formals)).toBe(true);
     expect(intersects(billy!.given_formals, bill!.given_formals)).toBe(true);
     expect(liz!.given_formals).toEqual(expect.arrayContaining(['ELIZABETH']));
@@ -192,7 +207,7 @@ describe('nicknames: given_formals', () => {
       { given_name: 'Ignacio' },
     ]);
     expect(rows[0]!.given_formals).toEqual(['JOSE', 'PEPE']);
-    expect(rows[1]!.given_formals).toEqual(['JOSE']);
+    expect(rows[1]!.given_formals).toEqual(['JOSE', 'JOSEPH']);
     for (let i = 0; i < rows.length; i += 2) {
       expect(intersects(rows[i]!.given_formals, rows[i + 1]!.given_formals)).toBe(true);
     }

@@ -7,6 +7,7 @@ import { CustodianError } from '../core/errors.js';
 export const REFERENCE_FILES = {
   nicknames: 'nicknames.csv',
   spanishHypocorisms: 'spanish-hypocorisms.csv',
+  crossLanguage: 'cross-language.csv',
   streetSuffixes: 'street-suffixes.csv',
   directionals: 'directionals.csv',
   unitDesignators: 'unit-designators.csv',

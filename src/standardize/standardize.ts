@@ -3,7 +3,7 @@ import { CustodianError } from '../core/errors.js';
 import { queryRows, sqlIdent } from '../store/duckdb.js';
 import { ROUTE_SUFFIXES, sqlTuple } from './macros.js';
 
-export const STANDARDIZER_VERSION = 'std/1';
+export const STANDARDIZER_VERSION = 'std/2';
 
 /** The standardised columns common to requests and master, in output order. */
 export const STANDARD_COLUMNS = [
