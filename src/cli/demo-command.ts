@@ -85,6 +85,7 @@ export function formatEvaluation(ev: Evaluation): string {
     `legal codes exactly as expected: ${ev.legalExact} of ${ev.records}${ev.legalMismatches.length ? ` (first mismatch: ${JSON.stringify(ev.legalMismatches[0])})` : ''}`,
     `disclosures: ${ev.disclosures}, to the wrong person: ${ev.wrongPersonDisclosures} (precision ${pct(ev.precision)})`,
     `lawful requests with an address of record: ${ev.corroborable}, disclosed to the right person: ${pct(ev.recall)}`,
+    `held for an officer's review: ${ev.pendingReview} (the candidate is the right person in ${ev.pendingReviewRightPerson})`,
     '',
   ].join('\n');
 }

@@ -142,6 +142,12 @@ export const REASON_CODES = {
     description:
       'A birth date is missing on one side and no TIN or Jr/Sr suffix tells relatives of one name at one address apart.',
   },
+  GIVEN_NAME_NOT_CONFIRMED: {
+    rule: 'C2',
+    kind: 'matching',
+    description:
+      'The given name is a close spelling or nickname, not the same name, and no middle name or TIN confirms it (a twin could differ by one letter): held for review.',
+  },
   TIN_NAME_CONFLICT: {
     rule: 'C4',
     kind: 'matching',

@@ -46,8 +46,16 @@ export const COMPARISONS: readonly Comparison[] = [
           OR (length(r_given_first) >= 4 AND damerau_levenshtein(r_given_first, p_given_first) <= 1)
           OR (length(r_given_first) > 1 AND r_given_first = p_middle_std)`,
       },
-      { label: 'equivalent (nickname)', sql: 'len(list_intersect(r_given_formals, p_given_formals)) > 0' },
-      { label: 'exact', sql: 'r_given_first = p_given_first', tf: 'given' },
+      {
+        label: 'equivalent (nickname, or first of several given names)',
+        sql: 'r_given_first = p_given_first OR len(list_intersect(r_given_formals, p_given_formals)) > 0',
+      },
+      {
+        label: "exact (the whole given name, or the rest is the other side's middle name)",
+        sql: `r_given_first = p_given_first AND (r_given_rest IS NOT DISTINCT FROM p_given_rest
+          OR (p_given_rest IS NULL AND r_given_rest = p_middle_std) OR (r_given_rest IS NULL AND p_given_rest = r_middle_std))`,
+        tf: 'given',
+      },
     ],
   },
   {

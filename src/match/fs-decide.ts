@@ -29,14 +29,29 @@ export const IDENTITY_CONFLICT_SQL = [
 export const BIRTH_DATE_UNCONFIRMED_SQL = 'b.l_dob = -1 AND NOT (b.l_tin = 2 OR b.suffix_pair)';
 
 /**
+ * A twin shares birth date, family name and address; only the given name differs, and twins'
+ * names are often alike (FRANCISCO, FRANCISCA). A given name that is a close spelling or a
+ * nickname of the taxpayer's, rather than the same name, is therefore confirmed only by an
+ * agreeing middle name or TIN; otherwise an officer reviews it.
+ */
+export const GIVEN_NAME_UNCONFIRMED_SQL = 'b.l_given IN (2, 3) AND NOT (b.l_middle = 2 OR b.l_tin = 2)';
+
+/** Verdicts that a disclosure officer may resolve: the best candidate is kept for the review. */
+const REVIEW_VERDICTS = ["'TIN_REVIEW'", "'BIRTH_DATE_NOT_CONFIRMED'", "'GIVEN_NAME_NOT_CONFIRMED'"].join(
+  ', ',
+);
+
+/**
  * Turns scored candidates into one match decision per request (rules C1–C4):
  * - no candidate → `no_match` NO_MATCH; best under the threshold → `no_match` LOW_CONFIDENCE;
  * - a second taxpayer within the ambiguity margin of the best → `ambiguous` AMBIGUOUS_MATCH;
  * - best disagrees on given name, birth date or Jr/Sr → `no_match` IDENTITY_CONFLICT;
- * - no birth date to compare, and no TIN or suffix to separate relatives → BIRTH_DATE_NOT_CONFIRMED;
  * - best not corroborated by an address of record → `no_match` ADDRESS_NOT_CONFIRMED;
  * - best holds the supplied TIN but its name disagrees → `no_match` TIN_NAME_CONFLICT;
  *   the supplied TIN belongs to another taxpayer whose name disagrees → `pending_review`;
+ * - no birth date to compare and no TIN or suffix to separate relatives → `pending_review`
+ *   BIRTH_DATE_NOT_CONFIRMED; a given name that is only close or a nickname, with no agreeing
+ *   middle name or TIN → `pending_review` GIVEN_NAME_NOT_CONFIRMED (an officer decides);
  * - otherwise `disclosed` MATCH_CONFIRMED with ADDRESS_IS_CURRENT/PRIOR (and TIN_CORROBORATES).
  * Writes `target(row_no, outcome, master_tin, match_probability, codes, evidence)`, evidence being
  * JSON: the model version, each field's level and weight for the best candidate, and the runner-up.
@@ -54,31 +69,37 @@ export async function decideMatches(
     const labels = c.levels.map((l, i) => `WHEN ${i} THEN ${sqlString(l.label)}`).join(' ');
     return `{'field': '${c.id}', 'level': l_${c.id}, 'label': CASE l_${c.id} WHEN -1 THEN 'missing' ${labels} END, 'weight': round(w_${c.id}, 3)}`;
   });
+  // The runner-up for rule C2 is the best other candidate that is not itself vetoed by an
+  // identity conflict: a twin with another given name, or a Sr when the request says Jr, is told
+  // apart by that very field and does not make the record ambiguous.
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE ranked AS
     SELECT *,
-      row_number() OVER w AS rank,
-      lead(weight) OVER w AS second_weight,
-      lead(tin) OVER w AS second_tin,
+      row_number() OVER (PARTITION BY row_no ORDER BY weight DESC, tin) AS rank,
+      (${IDENTITY_CONFLICT_SQL.replaceAll('b.', '')}) AS vetoed,
       count(*) OVER (PARTITION BY row_no) AS candidates,
       bool_or(tin_name_conflict) OVER (PARTITION BY row_no) AS any_tin_conflict
-    FROM ${scored}
-    WINDOW w AS (PARTITION BY row_no ORDER BY weight DESC, tin)`);
+    FROM ${scored}`);
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE runner_up AS
+    SELECT row_no, max(weight) AS second_weight, arg_max(tin, weight) AS second_tin
+    FROM ranked WHERE rank > 1 AND NOT vetoed GROUP BY row_no`);
   await conn.run(`
     CREATE OR REPLACE TABLE ${target} AS
-    WITH best AS (SELECT * FROM ranked WHERE rank = 1),
+    WITH best AS (SELECT * FROM ranked LEFT JOIN runner_up USING (row_no) WHERE rank = 1),
     judged AS (
       SELECT r.row_no, b.tin, b.probability, b.weight, b.second_tin, b.second_weight, b.candidates,
-        b.addr_level, b.addr_current, b.tin_name_conflict, b.any_tin_conflict, b.l_tin, b.swapped, b.l_given, b.l_dob, b.l_suffix, b.suffix_pair,
+        b.addr_level, b.addr_current, b.tin_name_conflict, b.any_tin_conflict, b.l_tin, b.swapped, b.l_given, b.l_dob, b.l_suffix, b.l_middle, b.suffix_pair,
         CASE
           WHEN b.tin IS NULL THEN 'NO_MATCH'
           WHEN b.probability < ${threshold} THEN 'LOW_CONFIDENCE'
           WHEN b.second_weight IS NOT NULL AND b.second_weight >= b.weight - ${ambiguityMargin} THEN 'AMBIGUOUS_MATCH'
           WHEN ${IDENTITY_CONFLICT_SQL} THEN 'IDENTITY_CONFLICT'
-          WHEN ${BIRTH_DATE_UNCONFIRMED_SQL} THEN 'BIRTH_DATE_NOT_CONFIRMED'
           WHEN coalesce(b.addr_level, 0) < ${ADDRESS_CORROBORATING_LEVEL} THEN 'ADDRESS_NOT_CONFIRMED'
           WHEN b.tin_name_conflict THEN 'TIN_NAME_CONFLICT'
           WHEN b.any_tin_conflict THEN 'TIN_REVIEW'
+          WHEN ${BIRTH_DATE_UNCONFIRMED_SQL} THEN 'BIRTH_DATE_NOT_CONFIRMED'
+          WHEN ${GIVEN_NAME_UNCONFIRMED_SQL} THEN 'GIVEN_NAME_NOT_CONFIRMED'
           ELSE 'MATCH_CONFIRMED'
         END AS verdict,
         CASE WHEN b.tin IS NULL THEN NULL ELSE {
@@ -93,8 +114,9 @@ export async function decideMatches(
       FROM ${requests} r LEFT JOIN best b USING (row_no)
     )
     SELECT row_no,
-      CASE verdict WHEN 'MATCH_CONFIRMED' THEN 'disclosed' WHEN 'AMBIGUOUS_MATCH' THEN 'ambiguous' WHEN 'TIN_REVIEW' THEN 'pending_review' ELSE 'no_match' END AS outcome,
-      CASE WHEN verdict IN ('MATCH_CONFIRMED', 'AMBIGUOUS_MATCH', 'TIN_REVIEW') THEN tin END AS master_tin,
+      CASE WHEN verdict = 'MATCH_CONFIRMED' THEN 'disclosed' WHEN verdict = 'AMBIGUOUS_MATCH' THEN 'ambiguous'
+           WHEN verdict IN (${REVIEW_VERDICTS}) THEN 'pending_review' ELSE 'no_match' END AS outcome,
+      CASE WHEN verdict IN ('MATCH_CONFIRMED', 'AMBIGUOUS_MATCH', ${REVIEW_VERDICTS}) THEN tin END AS master_tin,
       probability AS match_probability,
       CASE verdict
         WHEN 'MATCH_CONFIRMED' THEN list_concat(['MATCH_CONFIRMED', CASE WHEN addr_current THEN 'ADDRESS_IS_CURRENT' ELSE 'ADDRESS_IS_PRIOR' END],
@@ -103,5 +125,5 @@ export async function decideMatches(
         ELSE [verdict] END AS codes,
       CAST(to_json(evidence) AS VARCHAR) AS evidence
     FROM judged`);
-  await conn.run('DROP TABLE ranked');
+  await conn.run('DROP TABLE ranked; DROP TABLE runner_up');
 }

@@ -75,12 +75,18 @@ const SCENARIOS: Row[] = [
   // Jr/Sr at one address.
   M('100000011', 'Robert', 'Whitfield', '1961-06-10', '40 Elm Ave', '2023', { name_suffix: 'SR' }),
   M('100000012', 'Robert', 'Whitfield', '1989-03-22', '40 Elm Ave', '2023', { name_suffix: 'JR' }),
+  // Father and son of one name, no suffix on record.
+  M('100000015', 'Kevin', 'Orrington', '1958-01-20', '8 Birch Ln'),
+  M('100000016', 'Kevin', 'Orrington', '1986-09-02', '8 Birch Ln'),
   // Twins: same birth date, family name and address.
   M('100000021', 'Carlos', 'Mendoza', '1995-07-07', '9 Pine Rd'),
   M('100000022', 'Miguel', 'Mendoza', '1995-07-07', '9 Pine Rd'),
   // A mover: prior address in 2019, current one in 2023.
   M('100000031', 'Eleanor', 'Rigby', '1950-12-01', '77 Penny Ln', '2019'),
   M('100000031', 'Eleanor', 'Rigby', '1950-12-01', '5 Abbey Rd', '2023'),
+  // One twin only is a taxpayer; the request may be about the other.
+  M('100000051', 'Francisco', 'Ibarra', '1990-05-05', '3 Cedar Ct', '2023', { middle_name: 'Javier' }),
+  M('100000061', 'Maria Guadalupe', 'Romero', '2005-02-03', '689 Johnson Pl'),
   // Someone whose TIN a request will misuse.
   M('100000041', 'Walter', 'Kowalski', '1944-02-02', '300 Grand Blvd'),
 ];
@@ -163,14 +169,19 @@ describe('fs matcher decisions', () => {
     expect(r.get('h1')!.codes).toEqual(['MATCH_CONFIRMED', 'ADDRESS_IS_CURRENT']);
   });
 
-  it('Jr/Sr: the birth date tells them apart; without it, the record is ambiguous', async () => {
+  it('Jr/Sr: the birth date or the suffix tells them apart; with neither, the record is ambiguous', async () => {
     const r = await match([
       R('j1', 'Robert', 'Whitfield', '1989-03-22', '40 Elm Ave'),
-      R('j2', 'Robert', 'Whitfield', null, '40 Elm Ave'),
+      R('j2', 'Kevin', 'Orrington', null, '8 Birch Lane'),
+      R('j3', 'Kevin', 'Orrington', '1986-09-02', '8 Birch Ln'),
+      R('j4', 'Robert', 'Whitfield', null, '40 Elm Ave'),
     ]);
     expect(r.get('j1')).toMatchObject({ outcome: 'disclosed', master_tin: '100000012' });
-    expect(r.get('j2')!.outcome).toBe('ambiguous');
-    expect(r.get('j2')!.codes).toEqual(['AMBIGUOUS_MATCH']);
+    expect(r.get('j2')).toMatchObject({ outcome: 'ambiguous', codes: ['AMBIGUOUS_MATCH'] });
+    expect(JSON.parse(r.get('j2')!.evidence!).runner_up.tin).toMatch(/^10000001[56]$/);
+    expect(r.get('j3')).toMatchObject({ outcome: 'disclosed', master_tin: '100000016' });
+    // A suffix on the taxpayer's side only, and no birth date: neither Robert can be confirmed.
+    expect(r.get('j4')).toMatchObject({ outcome: 'no_match', codes: ['IDENTITY_CONFLICT'] });
   });
 
   it('twins: different given names are told apart; a request naming neither is not disclosed', async () => {
@@ -211,6 +222,38 @@ describe('fs matcher decisions', () => {
     expect(r.get('c3')!.codes).toContain('TIN_CORROBORATES');
   });
 
+  it("twins: a given name only close to the taxpayer's is held for review unless middle name or TIN confirms", async () => {
+    const r = await match([
+      R('g1', 'Francisca', 'Ibarra', '1990-05-05', '3 Cedar Ct'),
+      R('g2', 'Franciso', 'Ibarra', '1990-05-05', '3 Cedar Ct', { middle_name: 'Javier' }),
+      R('g3', 'Maria Del Carmen', 'Romero', '2005-02-03', '689 Johnson Pl'),
+      R('g4', 'Maria Guadalupe', 'Romero', '2005-02-03', '689 Johnson Pl'),
+    ]);
+    expect(r.get('g1')).toMatchObject({
+      outcome: 'pending_review',
+      master_tin: '100000051',
+      codes: ['GIVEN_NAME_NOT_CONFIRMED'],
+    });
+    expect(r.get('g2')).toMatchObject({ outcome: 'disclosed', master_tin: '100000051' });
+    expect(r.get('g3')).toMatchObject({ outcome: 'pending_review', codes: ['GIVEN_NAME_NOT_CONFIRMED'] });
+    expect(r.get('g4')).toMatchObject({ outcome: 'disclosed', master_tin: '100000061' });
+  });
+
+  it('without a birth date, only a TIN or a suffix on both sides tells relatives apart', async () => {
+    const r = await match([
+      R('d1', 'Eleanor', 'Rigby', null, '5 Abbey Rd'),
+      R('d2', 'Eleanor', 'Rigby', null, '5 Abbey Rd', { tin: '100000031' }),
+      R('d3', 'Robert', 'Whitfield', null, '40 Elm Ave', { name_suffix: 'Jr' }),
+    ]);
+    expect(r.get('d1')).toMatchObject({
+      outcome: 'pending_review',
+      master_tin: '100000031',
+      codes: ['BIRTH_DATE_NOT_CONFIRMED'],
+    });
+    expect(r.get('d2')).toMatchObject({ outcome: 'disclosed', master_tin: '100000031' });
+    expect(r.get('d3')).toMatchObject({ outcome: 'disclosed', master_tin: '100000012' });
+  });
+
   it('nobody like the request: NO_MATCH', async () => {
     const r = await match([
       R('n1', 'Zebulon', 'Quixotic', '1999-09-09', '1 Unique Way', {
@@ -240,6 +283,8 @@ describe('fs matcher decisions', () => {
       level: 5,
       label: 'exact',
     });
-    expect(ev.runner_up.tin).toBe('100000002');
+    // Jose, the household's other adult, differs in given name and birth date: no runner-up.
+    expect(ev.runner_up).toBeNull();
+    expect(ev.candidates).toBeGreaterThanOrEqual(3);
   });
 });

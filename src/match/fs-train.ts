@@ -4,6 +4,7 @@ import { generateCandidates } from './blocking.js';
 import { COMPARISONS } from './comparisons.js';
 import { type Pattern, runEm } from './em.js';
 import { type FsModel, MODEL_FORMAT, type ModelComparison, modelVersion } from './fs-model.js';
+import { scorePairs } from './fs-score.js';
 import { computePairLevels, LEVEL_COLUMNS } from './pair-levels.js';
 
 export interface TrainOptions {
@@ -64,7 +65,10 @@ export async function trainModel(
     const em = runEm(patterns, {
       levelCounts,
       start: { lambda: Math.min(0.5, Math.max(1e-6, requests / pairs)), m: startM, u },
-      fixU: true,
+      // u is free within a session: the non-matches of a block (a household, the neighbours)
+      // agree far more often than random pairs do, and fixing u at its random-pair value would
+      // push them into the match class.
+      fixU: false,
       maxIterations: options.maxIterations ?? 500,
       tolerance: 1e-8,
       floor: 1e-6,
@@ -83,30 +87,56 @@ export async function trainModel(
   }
   const m = COMPARISONS.map((_, k) => average(estimates[k]!) ?? startM[k]!);
 
-  // The prior λ over the candidate pairs actually scored, with m and u held fixed.
+  // The prior λ over the candidate pairs actually scored. A request names one person, so it
+  // has at most one true match among its candidates: λ is the expected number of requests
+  // with a match (each request's summed posterior, capped at 1) over the number of pairs,
+  // iterated to a fixed point. (A plain EM for λ with m and u fixed counts every household
+  // pair a little, and so overestimates it many times over.)
   await computePairLevels(conn, candidates, 'train_levels');
   const patterns = await levelPatterns(conn, 'train_levels', []);
   const candidatePairs = patterns.reduce((x, p) => x + p.count, 0);
+  const draft = buildModel(0.5, m, u, {});
+  await scorePairs(conn, 'train_levels', 'train_scored', draft);
   await conn.run('DROP TABLE train_levels');
-  const em = runEm(patterns, {
-    levelCounts,
-    start: { lambda: Math.min(0.5, Math.max(1e-6, requests / Math.max(1, candidatePairs))), m, u },
-    fixU: true,
-    fixM: true,
-    maxIterations: options.maxIterations ?? 500,
-    tolerance: 1e-10,
-    floor: 1e-6,
+  let lambda = Math.min(0.5, Math.max(1e-6, requests / Math.max(1, candidatePairs)));
+  let lambdaIterations = 0;
+  for (; lambdaIterations < 100; lambdaIterations++) {
+    const logit = Math.log2(lambda / (1 - lambda));
+    const expected = await queryValue<number>(
+      conn,
+      `SELECT coalesce(sum(least(1, s)), 0) FROM (SELECT row_no, sum(1 / (1 + pow(2, -(weight + ${logit})))) AS s FROM train_scored GROUP BY row_no)`,
+    );
+    const next = Math.min(0.5, Math.max(1e-6, expected / Math.max(1, candidatePairs)));
+    const done = Math.abs(next - lambda) < 1e-9;
+    lambda = next;
+    if (done) break;
+  }
+  await conn.run('DROP TABLE train_scored');
+  return buildModel(lambda, m, u, {
+    requests,
+    master_taxpayers: persons,
+    u_sample_pairs: uPairs,
+    u_seed: seed,
+    candidate_pairs: candidatePairs,
+    patterns: patterns.length,
+    em_sessions: sessions,
+    lambda_iterations: lambdaIterations,
+    ...options.note,
   });
+}
+
+function buildModel(
+  lambdaRaw: number,
+  m: number[][],
+  u: number[][],
+  training: Record<string, unknown>,
+): FsModel {
   const comparisons: ModelComparison[] = COMPARISONS.map((c, k) => ({
     id: c.id,
     label: c.label,
-    levels: c.levels.map((l, i) => ({
-      label: l.label,
-      m: round(em.params.m[k]![i]!),
-      u: round(em.params.u[k]![i]!),
-    })),
+    levels: c.levels.map((l, i) => ({ label: l.label, m: round(m[k]![i]!), u: round(u[k]![i]!) })),
   }));
-  const lambda = round(em.params.lambda);
+  const lambda = round(lambdaRaw);
   return {
     format: MODEL_FORMAT,
     version: modelVersion(lambda, comparisons),
@@ -114,18 +144,7 @@ export async function trainModel(
     standardizer: STANDARDIZER_VERSION,
     lambda,
     comparisons,
-    training: {
-      requests,
-      master_taxpayers: persons,
-      u_sample_pairs: uPairs,
-      u_seed: seed,
-      candidate_pairs: candidatePairs,
-      patterns: patterns.length,
-      em_sessions: sessions,
-      lambda_iterations: em.iterations,
-      lambda_converged: em.converged,
-      ...options.note,
-    },
+    training,
   };
 }
 

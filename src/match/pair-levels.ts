@@ -40,6 +40,7 @@ export async function computePairLevels(
         r.given_first AS rg, r.given_formals AS rgf, coalesce(ff.formals, [r.family_first]) AS rff_formals, r.family_std AS rf, r.family_tokens AS rft, r.family_first AS rff,
         r.family_phonetic AS rfp, r.given_std AS rgs,
         p.given_first AS p_given_first, p.given_formals AS p_given_formals, p.given_variants AS p_given_variants,
+        nullif(trim(substr(p.given_std, length(p.given_first) + 1)), '') AS p_given_rest,
         p.family_std AS p_family_std, p.family_tokens AS p_family_tokens, p.family_first AS p_family_first, p.family_phonetic AS p_family_phonetic,
         r.middle_std AS r_middle_std, r.middle_initial AS r_middle_initial, p.middle_std AS p_middle_std, p.middle_initial AS p_middle_initial,
         r.name_suffix_std AS r_suffix, p.name_suffix_std AS p_suffix,
@@ -51,6 +52,8 @@ export async function computePairLevels(
     oriented AS (
       SELECT *,
         CASE WHEN swapped THEN rff ELSE rg END AS r_given_first,
+        -- Given names after the first (MARIA *GUADALUPE*), to tell compound names apart.
+        CASE WHEN swapped THEN NULL ELSE nullif(trim(substr(rgs, length(rg) + 1)), '') END AS r_given_rest,
         CASE WHEN swapped THEN rff_formals ELSE rgf END AS r_given_formals,
         CASE WHEN swapped THEN rgs ELSE rf END AS r_family_std,
         CASE WHEN swapped THEN string_split(rgs, ' ') ELSE rft END AS r_family_tokens,

@@ -30,6 +30,9 @@ export interface Evaluation {
   readonly recall: number;
   /** Share of disclosures that are the right taxpayer. */
   readonly precision: number;
+  /** Records held for an officer's review with a candidate, and how many of those are the right person. */
+  readonly pendingReview: number;
+  readonly pendingReviewRightPerson: number;
   readonly byScenario: readonly { scenario: string; n: number; disclosed: number; wrong: number }[];
 }
 
@@ -93,6 +96,14 @@ export async function evaluateRun(
     conn,
     `SELECT count(*) FROM ev WHERE lawful AND true_tin IS NOT NULL AND address_on_record IN ('current', 'prior') AND would_disclose AND master_tin = true_tin`,
   );
+  const pendingReview = await queryValue<number>(
+    conn,
+    `SELECT count(*) FROM ev WHERE outcome = 'pending_review' AND NOT would_disclose`,
+  );
+  const pendingReviewRightPerson = await queryValue<number>(
+    conn,
+    `SELECT count(*) FROM ev WHERE outcome = 'pending_review' AND NOT would_disclose AND master_tin = true_tin`,
+  );
   const byScenario = await queryRows<{ scenario: string; n: number; disclosed: number; wrong: number }>(
     conn,
     `SELECT scenario, count(*) AS n, count(*) FILTER (WHERE would_disclose) AS disclosed,
@@ -112,6 +123,8 @@ export async function evaluateRun(
     corroborable,
     recall: corroborable > 0 ? recalled / corroborable : 0,
     precision: disclosures > 0 ? correct / disclosures : 1,
+    pendingReview,
+    pendingReviewRightPerson,
     byScenario,
   };
 }
