@@ -1,0 +1,175 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bufferIO } from '../cli/context.js';
+import { runCli } from '../cli/main.js';
+import { CustodianError } from '../core/errors.js';
+import { OUTCOMES } from '../core/outcome.js';
+import { ALL_REASON_CODES } from '../core/reason-codes.js';
+import { openDuck } from '../store/duckdb.js';
+import { generateSynthetic, type SynthResult } from '../synth/generate.js';
+import { tempDir } from '../test-support/requests.js';
+import { evaluateRun } from './evaluate.js';
+import { processBatch } from './process-batch.js';
+
+const AS_OF = '2026-01-15';
+let dir: string;
+let synth: SynthResult;
+let duck: Awaited<ReturnType<typeof openDuck>>;
+
+beforeAll(async () => {
+  dir = tempDir('custodian-e2e-');
+  synth = await generateSynthetic({
+    out: path.join(dir, 'data'),
+    taxpayers: 8000,
+    requests: 3000,
+    seed: 5,
+    asOf: AS_OF,
+  });
+  duck = await openDuck({ threads: 1 });
+});
+afterAll(() => duck.close());
+
+function readCsv(file: string): Record<string, string>[] {
+  return parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
+}
+
+describe('custodian process, end to end on synthetic data with known truth', () => {
+  for (const matcher of ['baseline', 'fs'] as const) {
+    it(`${matcher}: one decision per record, every defect refused with its codes, no wrong-person disclosure`, async () => {
+      const out = path.join(dir, `out-${matcher}`);
+      const summary = await processBatch({
+        master: synth.paths.master,
+        batch: synth.paths.manifest,
+        out,
+        store: path.join(dir, 'store'),
+        asOf: AS_OF,
+        matcher,
+      });
+      const ev = await evaluateRun(duck.conn, path.join(out, 'decisions.csv'), synth.paths.truth);
+      expect(ev.records).toBe(3000);
+      expect(ev.decided).toBe(3000);
+      expect(ev.legalMismatches).toEqual([]);
+      expect(ev.legalExact).toBe(3000);
+      expect(ev.lawfulRefused).toBe(0);
+      expect(ev.wrongPersonExamples).toEqual([]);
+      expect(ev.disclosures).toBeGreaterThan(matcher === 'fs' ? 500 : 150);
+      expect(summary.records).toBe(3000);
+      expect(Object.values(summary.outcomes).reduce((a, b) => a + b, 0)).toBe(3000);
+    });
+  }
+
+  it('the fs matcher discloses more lawful requests than the baseline', async () => {
+    const fs = await evaluateRun(duck.conn, path.join(dir, 'out-fs', 'decisions.csv'), synth.paths.truth);
+    const base = await evaluateRun(
+      duck.conn,
+      path.join(dir, 'out-baseline', 'decisions.csv'),
+      synth.paths.truth,
+    );
+    expect(fs.recall).toBeGreaterThan(base.recall + 0.2);
+  });
+
+  it('writes decisions.csv exactly as interchange §3, and summary.json', () => {
+    const out = path.join(dir, 'out-fs');
+    const text = readFileSync(path.join(out, 'decisions.csv'), 'utf8');
+    expect(text.split('\n')[0]).toBe('request_id,outcome,reason_codes,master_tin,match_probability');
+    const rows = readCsv(path.join(out, 'decisions.csv'));
+    expect(rows).toHaveLength(3000);
+    for (const r of rows) {
+      expect(OUTCOMES).toContain(r.outcome);
+      expect(r.reason_codes!.length).toBeGreaterThan(0);
+      for (const c of r.reason_codes!.split(';')) expect(ALL_REASON_CODES).toContain(c);
+      if (r.outcome === 'disclosed' || r.outcome === 'ambiguous' || r.outcome === 'pending_review')
+        expect(r.master_tin).toMatch(/^\d{9}$/);
+      else expect(r.master_tin).toBe('');
+      if (r.outcome === 'refused') expect(r.match_probability).toBe('');
+      if (r.match_probability !== '') expect(Number(r.match_probability)).toBeGreaterThanOrEqual(0);
+    }
+    const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
+    expect(summary.records).toBe(3000);
+    expect(summary.versions.matcher).toMatch(/^fs-[0-9a-f]{12}$/);
+    expect(summary.agreement).toBe('IRS-DHS-2025@1');
+    expect(summary.timings.map((t: { stage: string }) => t.stage)).toContain('match');
+    expect(summary.peak_rss_bytes).toBeGreaterThan(0);
+    const evidence = readFileSync(path.join(out, 'evidence.jsonl'), 'utf8').trim().split('\n');
+    expect(evidence).toHaveLength(3000);
+    const first = JSON.parse(evidence[0]!);
+    expect(first).toMatchObject({ agreement_version: 'IRS-DHS-2025@1', gate_version: 'gate/1' });
+    expect(first.decision_id).toMatch(/:1$/);
+  });
+
+  it('refuses a whole batch signed by an unauthorised title without reading the master file', async () => {
+    const manifest = JSON.parse(readFileSync(synth.paths.manifest, 'utf8'));
+    const bad = path.join(path.dirname(synth.paths.manifest), 'unsigned.json');
+    writeFileSync(
+      bad,
+      JSON.stringify({ ...manifest, signed_by: { name: 'X', title: 'Field Office Director' } }),
+    );
+    const out = path.join(dir, 'out-unsigned');
+    // The master path does not exist: reading it would fail the run.
+    const s = await processBatch({
+      master: path.join(dir, 'no-such-master.csv'),
+      batch: bad,
+      out,
+      store: path.join(dir, 'store'),
+      asOf: AS_OF,
+    });
+    expect(s.outcomes.refused).toBe(3000);
+    const rows = readCsv(path.join(out, 'decisions.csv'));
+    // Every record carries the batch-level code, except malformed rows, which carry only theirs.
+    const codes = rows.map((r) => r.reason_codes!.split(';'));
+    expect(codes.every((c) => c.includes('UNAUTHORIZED_SIGNATORY') || c.join() === 'MALFORMED_RECORD')).toBe(
+      true,
+    );
+    expect(codes.filter((c) => c.includes('UNAUTHORIZED_SIGNATORY')).length).toBeGreaterThan(2900);
+  });
+
+  it('stops on unusable input with a clear error and leaves nothing half-written', async () => {
+    const out = path.join(dir, 'out-broken');
+    const err = await processBatch({
+      master: path.join(dir, 'missing.csv'),
+      batch: synth.paths.manifest,
+      out,
+      store: path.join(dir, 'store'),
+      asOf: AS_OF,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CustodianError);
+    expect((err as CustodianError).message).toMatch(/missing\.csv: file not found/);
+    expect(existsSync(path.join(out, 'decisions.csv'))).toBe(false);
+    expect(existsSync(path.join(out, 'summary.json'))).toBe(false);
+  });
+
+  it('runs from the command line: exit 0 on success, exit 2 with one line naming the file on bad input', async () => {
+    const io = bufferIO();
+    const out = path.join(dir, 'out-cli');
+    const code = await runCli(
+      [
+        'process',
+        '--master',
+        synth.paths.master,
+        '--batch',
+        synth.paths.manifest,
+        '--out',
+        out,
+        '--store',
+        path.join(dir, 'store'),
+        '--as-of',
+        AS_OF,
+        '--matcher',
+        'baseline',
+      ],
+      io,
+    );
+    expect(code).toBe(0);
+    expect(io.stdout).toMatch(/3000 records/);
+    const bad = bufferIO();
+    const badCode = await runCli(
+      ['process', '--master', synth.paths.master, '--batch', path.join(dir, 'nope.json'), '--out', out],
+      bad,
+    );
+    expect(badCode).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/nope\.json: manifest not found \[CUS_INPUT_NOT_FOUND\]/);
+  });
+});
