@@ -5,10 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Agreement, agreementStamp } from '../core/agreement.js';
 import { BUILTIN_AGREEMENT } from '../core/builtin-agreement.js';
-import { OUTCOMES, type Outcome } from '../core/outcome.js';
+import type { Outcome } from '../core/outcome.js';
 import { type ProgressSink, SILENT_PROGRESS } from '../core/progress.js';
-import { ALL_REASON_CODES } from '../core/reason-codes.js';
-import { BASELINE_MATCHER_VERSION, GATE_VERSION, PIPELINE_VERSION } from '../core/versions.js';
+import { BASELINE_MATCHER_VERSION } from '../core/versions.js';
 import { loadBatchRecords } from '../ingest/batch-reader.js';
 import { readManifest } from '../ingest/manifest.js';
 import { loadMaster } from '../ingest/master-reader.js';
@@ -17,13 +16,9 @@ import { DEFAULT_MAX_BLOCK, type MatchStats, prepareMaster, runFsMatcher } from 
 import { builtinModelPath, type FsModel, loadModel, saveModel } from '../match/fs-model.js';
 import { runBatchGate } from '../policy/batch-gate.js';
 import { runRecordGate } from '../policy/record-gate.js';
-import {
-  installStandardizer,
-  STANDARDIZER_VERSION,
-  standardizeMaster,
-  standardizeRequests,
-} from '../standardize/index.js';
-import { type DuckDBConnection, openDuck, queryRows, queryValue, sqlString } from '../store/duckdb.js';
+import { installStandardizer, standardizeMaster, standardizeRequests } from '../standardize/index.js';
+import { type DuckDBConnection, openDuck, queryValue, sqlString } from '../store/duckdb.js';
+import { assembleDecisions, batchHolds, decisionCounts, versions } from './decisions.js';
 import { OutputDir } from './output-dir.js';
 
 export type MatcherChoice = 'fs' | 'baseline';
@@ -47,6 +42,8 @@ export interface ProcessOptions {
   readonly chunkSize?: number | undefined;
   /** Blocks shared by more taxpayers than this are skipped. */
   readonly maxBlock?: number | undefined;
+  /** Called after each chunk is matched, with the work tables (`req_std`, `candidates`) in place: for benchmarks. */
+  readonly inspectChunk?: ((conn: DuckDBConnection) => Promise<void>) | undefined;
   readonly memoryLimit?: string | undefined;
   readonly threads?: number | undefined;
   readonly progress?: ProgressSink | undefined;
@@ -224,6 +221,7 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
               });
               model = run.model;
               await conn.run('INSERT INTO match_results SELECT * FROM match_chunk');
+              await options.inspectChunk?.(conn);
               totals.candidatePairs += run.stats.candidatePairs;
               for (const b of run.stats.blocking)
                 totals.blocking.set(b.rule, (totals.blocking.get(b.rule) ?? 0) + b.pairs);
@@ -251,7 +249,7 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
       }
     }
 
-    const holds = await batchHolds(conn, agreement, batch.rows);
+    const holds = await batchHolds(conn, 'gate_codes', agreement, batch.rows);
     await time(
       'decide',
       () =>
@@ -271,23 +269,7 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
       () => batch.rows,
     );
 
-    const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
-    for (const r of await queryRows<{ outcome: Outcome; n: number }>(
-      conn,
-      'SELECT outcome, count(*) AS n FROM decisions GROUP BY ALL',
-    ))
-      outcomes[r.outcome] = r.n;
-    const reasonCodes: Record<string, number> = {};
-    for (const r of await queryRows<{ code: string; n: number }>(
-      conn,
-      'SELECT code, count(*) AS n FROM (SELECT unnest(reason_codes) AS code FROM decisions) GROUP BY ALL ORDER BY code',
-    )) {
-      reasonCodes[r.code] = r.n;
-    }
-    const distinct = await queryValue<number>(
-      conn,
-      `SELECT count(DISTINCT master_tin) FROM decisions WHERE outcome = 'disclosed'`,
-    );
+    const { outcomes, reasonCodes, distinct } = await decisionCounts(conn, 'decisions');
     const totalMs = Math.round(performance.now() - started);
     const summary: ProcessSummary = {
       batch_id: manifest.batchId,
@@ -331,91 +313,6 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
     throw e;
   } finally {
     duck.close();
-  }
-}
-
-export function versions(matcher: string): Record<string, string> {
-  return { pipeline: PIPELINE_VERSION, gate: GATE_VERSION, standardizer: STANDARDIZER_VERSION, matcher };
-}
-
-/** Batch holds (rules B1, B2): nothing is released until counsel clears them. */
-async function batchHolds(conn: DuckDBConnection, agreement: Agreement, records: number): Promise<string[]> {
-  const holds: string[] = [];
-  if (records > agreement.limits.counselThreshold) holds.push('COUNSEL_SIGNOFF_REQUIRED');
-  const bulk = await queryValue<number>(
-    conn,
-    `SELECT count(DISTINCT row_no) FROM gate_codes WHERE code IN ('MISSING_SPECIFIC_REASON', 'ENGAGEMENT_IMPLAUSIBLE')`,
-  );
-  if (records > 0 && bulk / records > agreement.limits.bulkDefectShare) holds.push('BULK_DEFECT_REVIEW');
-  return holds;
-}
-
-interface DecideContext {
-  readonly batchCodes: readonly string[];
-  readonly holds: readonly string[];
-  readonly agreement: Agreement;
-  readonly asOf: string;
-  readonly batchId: string;
-  readonly matcherVersion: string;
-}
-
-/**
- * One decision per record: refused when any legal code applies (batch or record level), else
- * the matcher's outcome; a disclosure under a batch hold waits as `pending_review`.
- */
-async function assembleDecisions(conn: DuckDBConnection, ctx: DecideContext): Promise<void> {
-  const order = ALL_REASON_CODES.map((c, i) => `(${sqlString(c)}, ${i})`).join(', ');
-  await conn.run(`CREATE OR REPLACE TEMP TABLE reason_order AS SELECT * FROM (VALUES ${order}) t(code, ord)`);
-  const batchCodes = `[${ctx.batchCodes.map(sqlString).join(', ')}]::VARCHAR[]`;
-  const holds = `[${ctx.holds.map(sqlString).join(', ')}]::VARCHAR[]`;
-  const v = versions(ctx.matcherVersion);
-  await conn.run(`
-    CREATE OR REPLACE TEMP TABLE decided AS
-    WITH gate AS (SELECT row_no, list(code) AS codes FROM gate_codes GROUP BY row_no),
-    raw AS (
-      SELECT b.row_no, b.line_no, b.request_id, b.problem,
-        list_distinct(list_concat(CASE WHEN b.problem IS NULL THEN ${batchCodes} ELSE []::VARCHAR[] END, coalesce(g.codes, []::VARCHAR[]))) AS legal,
-        m.outcome AS match_outcome, m.master_tin, m.match_probability, coalesce(m.codes, []::VARCHAR[]) AS match_codes, m.evidence AS match_evidence
-      FROM batch_raw b LEFT JOIN gate g USING (row_no) LEFT JOIN match_results m USING (row_no)
-    )
-    SELECT *,
-      CASE WHEN len(legal) > 0 OR match_outcome IS NULL THEN 'refused'
-           WHEN match_outcome = 'disclosed' AND len(${holds}) > 0 THEN 'pending_review'
-           ELSE match_outcome END AS outcome
-    FROM raw`);
-  await conn.run(`
-    CREATE OR REPLACE TABLE decisions AS
-    WITH chosen AS (
-      SELECT row_no, unnest(CASE WHEN outcome = 'refused' THEN legal
-                                 WHEN outcome = 'pending_review' THEN list_concat(match_codes, ${holds})
-                                 ELSE match_codes END) AS code
-      FROM decided
-    ),
-    sorted AS (
-      SELECT row_no, list(code ORDER BY o.ord NULLS LAST, code) AS reason_codes
-      FROM chosen LEFT JOIN reason_order o USING (code) GROUP BY row_no
-    )
-    SELECT ${sqlString(ctx.batchId)} || ':' || d.row_no AS decision_id, d.row_no, d.line_no, d.request_id, d.outcome,
-      coalesce(s.reason_codes, []::VARCHAR[]) AS reason_codes,
-      CASE WHEN d.outcome IN ('disclosed', 'ambiguous', 'pending_review') THEN d.master_tin END AS master_tin,
-      CASE WHEN d.outcome = 'refused' THEN NULL ELSE d.match_probability END AS match_probability,
-      d.problem,
-      CASE WHEN d.outcome = 'refused' THEN NULL ELSE CAST(d.match_evidence AS JSON) END AS evidence,
-      ${sqlString(v.matcher!)} AS matcher_version,
-      ${sqlString(agreementStamp(ctx.agreement))} AS agreement_version,
-      ${sqlString(v.gate!)} AS gate_version,
-      ${sqlString(v.standardizer!)} AS standardizer_version,
-      ${sqlString(v.pipeline!)} AS pipeline_version,
-      ${sqlString(ctx.asOf)} AS as_of
-    FROM decided d LEFT JOIN sorted s USING (row_no)`);
-  await conn.run('DROP TABLE decided');
-  const missing = await queryValue<number>(
-    conn,
-    `SELECT count(*) FROM decisions WHERE outcome = 'refused' AND len(reason_codes) = 0`,
-  );
-  if (missing > 0) {
-    // A record neither refused by a rule nor matched would be a bug: never let it through silently.
-    throw new Error(`${missing} record(s) reached no decision`);
   }
 }
 
