@@ -5,6 +5,7 @@ import { diffAgreements, formatDiff } from '../policy/agreement-diff.js';
 import { agreementToYaml, loadAgreement } from '../policy/agreement-load.js';
 import { agreementToDocument } from '../policy/agreement-schema.js';
 import type { CliIO } from './context.js';
+import { registerSimulate } from './simulate-command.js';
 
 /** The word that stands for the built-in §6103(i)(2) agreement wherever a file is expected. */
 export const BUILTIN_REF = 'builtin';
@@ -16,7 +17,7 @@ export async function resolveAgreement(ref: string | undefined): Promise<Agreeme
 }
 
 /**
- * `custodian agreement validate|show|diff`. Each sub-command is registered by its own
+ * `custodian agreement validate|show|diff|simulate`. Each sub-command is registered by its own
  * function below; further ones (e.g. `simulate`) add a function and a line in
  * `registerAgreementCommands`.
  */
@@ -27,6 +28,7 @@ export function registerAgreementCommands(program: Command, io: CliIO): void {
   registerValidate(agreement, io);
   registerShow(agreement, io);
   registerDiff(agreement, io);
+  registerSimulate(agreement, io);
 }
 
 function registerValidate(agreement: Command, io: CliIO): void {

@@ -1,6 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { CustodianError, ERROR_CODES } from '../core/errors.js';
+import { registerAgreementCommands } from './agreement-command.js';
 import { type CliIO, processIO } from './context.js';
+import { registerDemoCommand } from './demo-command.js';
+import { registerProcessCommand } from './process-command.js';
+import { registerSynthCommand } from './synth-command.js';
 
 /**
  * Builds the `custodian` command tree. Each sub-command lives in its own `*-command.ts` file
@@ -12,6 +16,10 @@ export function buildProgram(io: CliIO): Command {
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  registerDemoCommand(program, io);
+  registerProcessCommand(program, io);
+  registerSynthCommand(program, io);
+  registerAgreementCommands(program, io);
   return program;
 }
 
@@ -36,7 +44,7 @@ export function reportError(e: unknown, io: CliIO): number {
     io.err(`custodian: ${e.message} [${e.code}]\n`);
     return e.exitCode;
   }
-  const message = e instanceof Error ? e.message : String(e);
+  const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
   io.err(`custodian: internal error: ${message} [CUS_INTERNAL]\n`);
   if (process.env.CUSTODIAN_DEBUG && e instanceof Error) io.err(`${e.stack}\n`);
   return ERROR_CODES.CUS_INTERNAL.exit;

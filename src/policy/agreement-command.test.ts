@@ -5,8 +5,8 @@ import { registerAgreementCommands } from '../cli/agreement-command.js';
 import { bufferIO } from '../cli/context.js';
 import { BUILTIN_AGREEMENT } from '../core/builtin-agreement.js';
 import { CustodianError } from '../core/errors.js';
-import { parseAgreement } from './agreement-load.js';
 import { BUILTIN_FILE, LOOSENING_FILE, STRICT_FILE } from '../test-support/agreement-helpers.js';
+import { parseAgreement } from './agreement-load.js';
 
 /** Runs `custodian agreement …` in-process (CLI tests live here, beside the agreement modules). */
 async function run(...args: string[]): Promise<ReturnType<typeof bufferIO>> {

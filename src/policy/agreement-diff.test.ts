@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_AGREEMENT } from '../core/builtin-agreement.js';
+import { agreement, STRICT_FILE } from '../test-support/agreement-helpers.js';
 import { type ClauseChange, diffAgreements, formatDiff } from './agreement-diff.js';
 import { loadAgreement } from './agreement-load.js';
-import { agreement, STRICT_FILE } from '../test-support/agreement-helpers.js';
 
 const B = BUILTIN_AGREEMENT;
 

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_AGREEMENT } from '../core/builtin-agreement.js';
 import { CustodianError } from '../core/errors.js';
-import { agreementToYaml, loadAgreement, parseAgreement } from './agreement-load.js';
 import { agreement, BUILTIN_FILE, LOOSENING_FILE, STRICT_FILE } from '../test-support/agreement-helpers.js';
+import { agreementToYaml, loadAgreement, parseAgreement } from './agreement-load.js';
 
 function failure(fn: () => unknown): CustodianError {
   try {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CourtOrder } from '../core/agreement.js';
 import { BUILTIN_AGREEMENT } from '../core/builtin-agreement.js';
+import { agreement } from '../test-support/agreement-helpers.js';
 import {
   activeCourtOrders,
   agreementInForce,
@@ -8,7 +9,6 @@ import {
   safeguardsCurrent,
   signatoryAuthorized,
 } from './agreement-status.js';
-import { agreement } from '../test-support/agreement-helpers.js';
 
 describe('agreementInForce (term)', () => {
   const a = agreement({ term: { effective: '2025-04-07', expires: '2026-04-07' } });
