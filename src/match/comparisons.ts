@@ -111,8 +111,9 @@ export const COMPARISONS: readonly Comparison[] = [
         sql: '(month(r_dob) = month(p_dob) AND day(r_dob) = day(p_dob) AND abs(year(r_dob) - year(p_dob)) = 1) OR (year(r_dob) = year(p_dob) AND month(r_dob) = month(p_dob))',
       },
       {
-        label: 'one digit off',
-        sql: "damerau_levenshtein(strftime(r_dob, '%Y%m%d'), strftime(p_dob, '%Y%m%d')) = 1",
+        // A typo, not a generation: 1958 against 1988 is one digit too, and is a father and son.
+        label: 'one digit off (year within one)',
+        sql: "damerau_levenshtein(strftime(r_dob, '%Y%m%d'), strftime(p_dob, '%Y%m%d')) = 1 AND abs(year(r_dob) - year(p_dob)) <= 1",
       },
       {
         label: 'day and month swapped',

@@ -6,35 +6,43 @@ import type { FsModel } from './fs-model.js';
 /**
  * Fields that tell members of one household apart. The model's independence assumption fails
  * in households — name and address agree on a parent, a child, a twin — so these veto
- * disclosure whatever the weights say:
+ * disclosure whatever the weights say. A TIN that agrees never lifts a veto: a requester who
+ * confuses relatives may well hold the relative's TIN (rule C1: a TIN never stands in).
  * - a given name that is not the same, a nickname of it, or a close spelling (level ≤ 1: a
- *   twin DANIEL is "similar" to DIANE) — a merely similar name passes only with an agreeing TIN;
+ *   twin DANIEL is "similar" to DIANE);
  * - a family name that shares nothing with the taxpayer's (level 0), unless the given name
- *   agrees and the birth date or TIN agrees exactly (a married name);
+ *   agrees and the birth date agrees exactly (a married name);
  * - a birth date that differs beyond a typo or a day/month swap (levels 0 and 1);
- * - a Jr against a Sr; or a suffix on one side only, unless the birth date confirms.
+ * - middle names whose initials differ;
+ * - a Jr against a Sr; or a suffix on one side only, unless the birth date agrees exactly.
  */
 export const IDENTITY_CONFLICT_SQL = [
-  '(b.l_given = 0 OR (b.l_given = 1 AND b.l_tin <> 2))',
-  '(b.l_family = 0 AND NOT (b.l_given >= 3 AND (b.l_dob = 5 OR b.l_tin = 2)))',
+  'b.l_given <= 1',
+  '(b.l_family = 0 AND NOT (b.l_given >= 3 AND b.l_dob = 5))',
   'b.l_dob IN (0, 1)',
-  '(b.l_suffix = 0 OR (b.l_suffix = 1 AND b.l_dob < 3))',
+  'b.l_middle = 0',
+  '(b.l_suffix = 0 OR (b.l_suffix = 1 AND b.l_dob <> 5))',
 ].join(' OR ');
 
 /**
  * Without a birth date to compare, a father and son of one name at one address are the same
- * to every other field; only a TIN that agrees or a Jr/Sr suffix given on both sides and equal
- * tells them apart.
+ * to every other field; only a Jr/Sr suffix given on both sides and equal tells them apart.
  */
-export const BIRTH_DATE_UNCONFIRMED_SQL = 'b.l_dob = -1 AND NOT (b.l_tin = 2 OR b.suffix_pair)';
+export const BIRTH_DATE_UNCONFIRMED_SQL = 'b.l_dob = -1 AND NOT b.suffix_pair';
 
 /**
  * A twin shares birth date, family name and address; only the given name differs, and twins'
  * names are often alike (FRANCISCO, FRANCISCA). A given name that is a close spelling or a
  * nickname of the taxpayer's, rather than the same name, is therefore confirmed only by an
- * agreeing middle name or TIN; otherwise an officer reviews it.
+ * agreeing full middle name; otherwise an officer reviews it.
  */
-export const GIVEN_NAME_UNCONFIRMED_SQL = 'b.l_given IN (2, 3) AND NOT (b.l_middle = 2 OR b.l_tin = 2)';
+export const GIVEN_NAME_UNCONFIRMED_SQL = 'b.l_given IN (2, 3) AND b.l_middle <> 2';
+
+/**
+ * Another plausible candidate whose given name is exactly the request's, while the best one's
+ * is only close: the record cannot be settled by weights alone (twins, cousins of one name).
+ */
+export const EXACT_RUNNER_UP_SQL = 'b.l_given < 4 AND b.second_given = 4';
 
 /** Verdicts that a disclosure officer may resolve: the best candidate is kept for the review. */
 const REVIEW_VERDICTS = ["'TIN_REVIEW'", "'BIRTH_DATE_NOT_CONFIRMED'", "'GIVEN_NAME_NOT_CONFIRMED'"].join(
@@ -82,18 +90,18 @@ export async function decideMatches(
     FROM ${scored}`);
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE runner_up AS
-    SELECT row_no, max(weight) AS second_weight, arg_max(tin, weight) AS second_tin
+    SELECT row_no, max(weight) AS second_weight, arg_max(tin, weight) AS second_tin, max(l_given) AS second_given
     FROM ranked WHERE rank > 1 AND NOT vetoed GROUP BY row_no`);
   await conn.run(`
     CREATE OR REPLACE TABLE ${target} AS
     WITH best AS (SELECT * FROM ranked LEFT JOIN runner_up USING (row_no) WHERE rank = 1),
     judged AS (
-      SELECT r.row_no, b.tin, b.probability, b.weight, b.second_tin, b.second_weight, b.candidates,
+      SELECT r.row_no, b.tin, b.probability, b.weight, b.second_tin, b.second_weight, b.second_given, b.candidates,
         b.addr_level, b.addr_current, b.tin_name_conflict, b.any_tin_conflict, b.l_tin, b.swapped, b.l_given, b.l_dob, b.l_suffix, b.l_middle, b.suffix_pair,
         CASE
           WHEN b.tin IS NULL THEN 'NO_MATCH'
           WHEN b.probability < ${threshold} THEN 'LOW_CONFIDENCE'
-          WHEN b.second_weight IS NOT NULL AND b.second_weight >= b.weight - ${ambiguityMargin} THEN 'AMBIGUOUS_MATCH'
+          WHEN b.second_weight IS NOT NULL AND (b.second_weight >= b.weight - ${ambiguityMargin} OR ${EXACT_RUNNER_UP_SQL}) THEN 'AMBIGUOUS_MATCH'
           WHEN ${IDENTITY_CONFLICT_SQL} THEN 'IDENTITY_CONFLICT'
           WHEN coalesce(b.addr_level, 0) < ${ADDRESS_CORROBORATING_LEVEL} THEN 'ADDRESS_NOT_CONFIRMED'
           WHEN b.tin_name_conflict THEN 'TIN_NAME_CONFLICT'

@@ -239,7 +239,7 @@ describe('fs matcher decisions', () => {
     expect(r.get('g4')).toMatchObject({ outcome: 'disclosed', master_tin: '100000061' });
   });
 
-  it('without a birth date, only a TIN or a suffix on both sides tells relatives apart', async () => {
+  it('without a birth date, only a suffix on both sides tells relatives apart (a TIN does not)', async () => {
     const r = await match([
       R('d1', 'Eleanor', 'Rigby', null, '5 Abbey Rd'),
       R('d2', 'Eleanor', 'Rigby', null, '5 Abbey Rd', { tin: '100000031' }),
@@ -250,7 +250,11 @@ describe('fs matcher decisions', () => {
       master_tin: '100000031',
       codes: ['BIRTH_DATE_NOT_CONFIRMED'],
     });
-    expect(r.get('d2')).toMatchObject({ outcome: 'disclosed', master_tin: '100000031' });
+    expect(r.get('d2')).toMatchObject({
+      outcome: 'pending_review',
+      master_tin: '100000031',
+      codes: ['BIRTH_DATE_NOT_CONFIRMED'],
+    });
     expect(r.get('d3')).toMatchObject({ outcome: 'disclosed', master_tin: '100000012' });
   });
 
