@@ -4,6 +4,7 @@ import { registerAgreementCommands } from './agreement-command.js';
 import { type CliIO, processIO } from './context.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerProcessCommand } from './process-command.js';
+import { registerReevaluateCommand } from './reevaluate-command.js';
 import { registerSynthCommand } from './synth-command.js';
 
 /**
@@ -20,6 +21,7 @@ export function buildProgram(io: CliIO): Command {
   registerProcessCommand(program, io);
   registerSynthCommand(program, io);
   registerAgreementCommands(program, io);
+  registerReevaluateCommand(program, io);
   return program;
 }
 

@@ -22,10 +22,16 @@ interface SimulateFlags {
 export function registerSimulate(agreement: Command, io: CliIO): void {
   agreement
     .command('simulate')
-    .description('Run a batch under each draft agreement and compare outcomes, reason codes and taxpayers disclosed')
+    .description(
+      'Run a batch under each draft agreement and compare outcomes, reason codes and taxpayers disclosed',
+    )
     .requiredOption('--batch <manifest>', 'batch manifest (.json)')
     .requiredOption('--master <file>', 'master extract (.csv or .parquet)')
-    .requiredOption('--agreement <file>', `a draft agreement (YAML) or '${BUILTIN_REF}'; repeat for each draft`, (v: string, prev: string[] = []) => [...prev, v])
+    .requiredOption(
+      '--agreement <file>',
+      `a draft agreement (YAML) or '${BUILTIN_REF}'; repeat for each draft`,
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--as-of <date>', 'processing date YYYY-MM-DD (default: today)')
     .option('--store <dir>', 'embedded store folder (spill)', '.custodian')
     .option('--model <file>', 'fs matcher model (default: built-in)')
@@ -35,7 +41,10 @@ export function registerSimulate(agreement: Command, io: CliIO): void {
       if (flags.agreement.length < 1) throw new CustodianError('CUS_USAGE', 'give at least one --agreement');
       const drafts = [];
       for (const ref of flags.agreement) {
-        drafts.push({ name: ref === BUILTIN_REF ? BUILTIN_REF : path.basename(ref), agreement: await resolveAgreement(ref) });
+        drafts.push({
+          name: ref === BUILTIN_REF ? BUILTIN_REF : path.basename(ref),
+          agreement: await resolveAgreement(ref),
+        });
       }
       const sim = await simulateAgreements({
         master: flags.master,

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +7,7 @@ import type { Outcome } from '../core/outcome.js';
 import { type ProgressSink, SILENT_PROGRESS } from '../core/progress.js';
 import { BASELINE_MATCHER_VERSION } from '../core/versions.js';
 import { loadBatchRecords } from '../ingest/batch-reader.js';
+import { sha256File } from '../ingest/file-hash.js';
 import { readManifest } from '../ingest/manifest.js';
 import { loadMaster } from '../ingest/master-reader.js';
 import { runBaselineMatcher } from '../match/baseline.js';
@@ -336,10 +335,4 @@ async function writeMasterRejects(
   const lines = ['where,reason', ...rejects.map((r) => `${esc(r.where)},${esc(r.reason)}`)];
   if (total > rejects.length) lines.push(`"(${total - rejects.length} more)",`);
   await writeFile(file, `${lines.join('\n')}\n`);
-}
-
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

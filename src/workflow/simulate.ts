@@ -1,5 +1,5 @@
-import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { type Agreement, agreementStamp } from '../core/agreement.js';
 import type { Outcome } from '../core/outcome.js';
 import { type ProgressSink, SILENT_PROGRESS } from '../core/progress.js';
@@ -72,13 +72,23 @@ export async function simulateAgreements(options: {
     const gates: BatchGateResult[] = [];
     for (const [i, d] of options.drafts.entries()) {
       const batchGate = runBatchGate(manifest, d.agreement, asOf);
-      await runRecordGate(conn, 'batch_raw', `gate_${i}`, { agreement: d.agreement, asOf, batchRequestedFields: manifest.requestedFields });
+      await runRecordGate(conn, 'batch_raw', `gate_${i}`, {
+        agreement: d.agreement,
+        asOf,
+        batchRequestedFields: manifest.requestedFields,
+      });
       gates.push(batchGate);
     }
     const lawfulUnder = options.drafts
-      .map((_, i) => (gates[i]!.codes.length > 0 ? 'false' : `NOT EXISTS (SELECT 1 FROM gate_${i} g WHERE g.row_no = b.row_no)`))
+      .map((_, i) =>
+        gates[i]!.codes.length > 0
+          ? 'false'
+          : `NOT EXISTS (SELECT 1 FROM gate_${i} g WHERE g.row_no = b.row_no)`,
+      )
       .join(' OR ');
-    await conn.run(`CREATE OR REPLACE TEMP TABLE lawful AS SELECT b.* FROM batch_raw b WHERE b.problem IS NULL AND (${lawfulUnder})`);
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE lawful AS SELECT b.* FROM batch_raw b WHERE b.problem IS NULL AND (${lawfulUnder})`,
+    );
     const lawful = await queryValue<number>(conn, 'SELECT count(*) FROM lawful');
     await conn.run('CREATE OR REPLACE TABLE scored_all AS SELECT NULL::BIGINT AS row_no WHERE false');
     if (lawful > 0) {
@@ -97,7 +107,10 @@ export async function simulateAgreements(options: {
     const drafts: DraftOutcome[] = [];
     for (const [i, d] of options.drafts.entries()) {
       if (lawful > 0) await decideMatches(conn, 'req_std', 'scored_all', `match_${i}`, model, d.agreement);
-      else await conn.run(`CREATE OR REPLACE TABLE match_${i} (row_no BIGINT, outcome VARCHAR, master_tin VARCHAR, match_probability DOUBLE, codes VARCHAR[], evidence VARCHAR)`);
+      else
+        await conn.run(
+          `CREATE OR REPLACE TABLE match_${i} (row_no BIGINT, outcome VARCHAR, master_tin VARCHAR, match_probability DOUBLE, codes VARCHAR[], evidence VARCHAR)`,
+        );
       const holds = await batchHolds(conn, `gate_${i}`, d.agreement, batch.rows);
       await assembleDecisions(conn, {
         batchCodes: gates[i]!.codes,
@@ -120,7 +133,13 @@ export async function simulateAgreements(options: {
         holds,
       });
     }
-    return { batchId: manifest.batchId, asOf, model: model.version, seconds: (performance.now() - t0) / 1000, drafts };
+    return {
+      batchId: manifest.batchId,
+      asOf,
+      model: model.version,
+      seconds: (performance.now() - t0) / 1000,
+      drafts,
+    };
   } finally {
     duck.close();
   }
@@ -131,7 +150,10 @@ export function simulationRows(sim: Simulation): { label: string; values: number
   const rows: { label: string; values: number[] }[] = [];
   const outcomes = Object.keys(sim.drafts[0]?.outcomes ?? {}) as Outcome[];
   for (const o of outcomes) rows.push({ label: o, values: sim.drafts.map((d) => d.outcomes[o]) });
-  rows.push({ label: 'distinct taxpayers disclosed', values: sim.drafts.map((d) => d.distinctTaxpayersDisclosed) });
+  rows.push({
+    label: 'distinct taxpayers disclosed',
+    values: sim.drafts.map((d) => d.distinctTaxpayersDisclosed),
+  });
   const codes = [...new Set(sim.drafts.flatMap((d) => Object.keys(d.reasonCodes)))].sort();
   for (const c of codes) rows.push({ label: c, values: sim.drafts.map((d) => d.reasonCodes[c] ?? 0) });
   return rows;
@@ -142,8 +164,14 @@ export function formatSimulationTable(sim: Simulation): string {
   const headers = ['', ...sim.drafts.map((d) => `${d.name} (${d.agreement})`)];
   const cells = [headers, ...rows.map((r) => [r.label, ...r.values.map((v) => v.toLocaleString('en-US'))])];
   const widths = headers.map((_, j) => Math.max(...cells.map((row) => row[j]!.length)));
-  const line = (row: string[]) => row.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ');
-  const out = [`batch ${sim.batchId}, as of ${sim.asOf}, matcher ${sim.model}, ${sim.seconds.toFixed(1)} s`, '', line(cells[0]!), line(widths.map((w) => '─'.repeat(w)))];
+  const line = (row: string[]) =>
+    row.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ');
+  const out = [
+    `batch ${sim.batchId}, as of ${sim.asOf}, matcher ${sim.model}, ${sim.seconds.toFixed(1)} s`,
+    '',
+    line(cells[0]!),
+    line(widths.map((w) => '─'.repeat(w))),
+  ];
   for (const [i, row] of cells.slice(1).entries()) {
     out.push(line(row));
     if (i === 5) out.push(line(widths.map((w) => '─'.repeat(w))));
