@@ -18,7 +18,12 @@ export interface SyntheticRun {
   readonly masterRows: number;
   readonly requests: number;
   readonly seed: number;
-  readonly fs: Evaluation & { readonly pairCompleteness: number; readonly candidatePairs: number; readonly pairsPerSecondPerCore: number; readonly model: string };
+  readonly fs: Evaluation & {
+    readonly pairCompleteness: number;
+    readonly candidatePairs: number;
+    readonly pairsPerSecondPerCore: number;
+    readonly model: string;
+  };
   readonly baseline: Evaluation;
 }
 
@@ -62,24 +67,48 @@ export async function runAccuracyBench(options: {
     for (const seed of size.seeds) {
       const dir = path.join(options.work, `acc-${size.taxpayers}-${size.requests}-s${seed}`);
       log(`synthetic ${size.taxpayers} taxpayers × ${size.requests} requests, seed ${seed} …`);
-      const s = await generateSynthetic({ out: path.join(dir, 'data'), taxpayers: size.taxpayers, requests: size.requests, seed, asOf: AS_OF });
+      const s = await generateSynthetic({
+        out: path.join(dir, 'data'),
+        taxpayers: size.taxpayers,
+        requests: size.requests,
+        seed,
+        asOf: AS_OF,
+      });
       const duck = await openDuck({ threads: 1 });
       try {
-        await duck.conn.run(`CREATE TABLE truth AS SELECT * FROM read_csv(${sqlString(s.paths.truth)}, header = true, all_varchar = true)`);
+        await duck.conn.run(
+          `CREATE TABLE truth AS SELECT * FROM read_csv(${sqlString(s.paths.truth)}, header = true, all_varchar = true)`,
+        );
         let kept = 0;
         const inspect = async (conn: import('../store/duckdb.js').DuckDBConnection) => {
           // Pair completeness: true (request, taxpayer) pairs that survive blocking.
-          await conn.run(`CREATE OR REPLACE TEMP TABLE bench_truth AS SELECT * FROM read_csv(${sqlString(s.paths.truth)}, header = true, all_varchar = true)`);
+          await conn.run(
+            `CREATE OR REPLACE TEMP TABLE bench_truth AS SELECT * FROM read_csv(${sqlString(s.paths.truth)}, header = true, all_varchar = true)`,
+          );
           kept += await queryValue<number>(
             conn,
             `SELECT count(*) FROM candidates c JOIN req_std r USING (row_no) JOIN bench_truth t ON t.request_id = r.request_id AND t.true_tin = c.tin`,
           );
         };
-        const common = { master: s.paths.master, batch: s.paths.manifest, store: path.join(dir, 'store'), asOf: AS_OF };
-        const fsSummary = await processBatch({ ...common, out: path.join(dir, 'out-fs'), matcher: 'fs', inspectChunk: inspect });
+        const common = {
+          master: s.paths.master,
+          batch: s.paths.manifest,
+          store: path.join(dir, 'store'),
+          asOf: AS_OF,
+        };
+        const fsSummary = await processBatch({
+          ...common,
+          out: path.join(dir, 'out-fs'),
+          matcher: 'fs',
+          inspectChunk: inspect,
+        });
         await processBatch({ ...common, out: path.join(dir, 'out-baseline'), matcher: 'baseline' });
         const fs = await evaluateRun(duck.conn, path.join(dir, 'out-fs', 'decisions.csv'), s.paths.truth);
-        const baseline = await evaluateRun(duck.conn, path.join(dir, 'out-baseline', 'decisions.csv'), s.paths.truth);
+        const baseline = await evaluateRun(
+          duck.conn,
+          path.join(dir, 'out-baseline', 'decisions.csv'),
+          s.paths.truth,
+        );
         // Lawful requests about a taxpayer: the pairs blocking must keep.
         const truePairs = await queryValue<number>(
           duck.conn,
@@ -99,7 +128,9 @@ export async function runAccuracyBench(options: {
           },
           baseline,
         });
-        log(`  fs: ${fs.disclosures} disclosures, ${fs.wrongPersonDisclosures} wrong, recall ${(fs.recall * 100).toFixed(1)}%; baseline: ${baseline.disclosures}, ${baseline.wrongPersonDisclosures} wrong, recall ${(baseline.recall * 100).toFixed(1)}%`);
+        log(
+          `  fs: ${fs.disclosures} disclosures, ${fs.wrongPersonDisclosures} wrong, recall ${(fs.recall * 100).toFixed(1)}%; baseline: ${baseline.disclosures}, ${baseline.wrongPersonDisclosures} wrong, recall ${(baseline.recall * 100).toFixed(1)}%`,
+        );
       } finally {
         duck.close();
       }
@@ -126,10 +157,20 @@ export function formatAccuracyMarkdown(r: AccuracyReport): string {
     const f = r.febrl;
     lines.push('### FEBRL4 (5,000 × 5,000, 5,000 true links; `soc_sec_id` not used)', '');
     lines.push('| matcher | precision | recall | F1 | links |', '|---|---|---|---|---|');
-    lines.push(`| fs (trained unsupervised on FEBRL4, threshold ${f.threshold}) | ${f.fs.precision.toFixed(4)} | ${f.fs.recall.toFixed(4)} | **${f.fs.f1.toFixed(4)}** | ${f.fs.predicted} |`);
-    lines.push(`| fs + address rule C1 (what would be disclosed) | ${f.fsWithAddressRule.precision.toFixed(4)} | ${f.fsWithAddressRule.recall.toFixed(4)} | ${f.fsWithAddressRule.f1.toFixed(4)} | ${f.fsWithAddressRule.predicted} |`);
-    lines.push(`| baseline (exact) | ${f.baseline.precision.toFixed(4)} | ${f.baseline.recall.toFixed(4)} | ${f.baseline.f1.toFixed(4)} | ${f.baseline.predicted} |`);
-    lines.push('', `Candidate pairs ${f.candidatePairs.toLocaleString('en-US')}, pair completeness ${pct(f.pairCompleteness)}, model ${f.model}, ${f.seconds.toFixed(1)} s.`, '');
+    lines.push(
+      `| fs (trained unsupervised on FEBRL4, threshold ${f.threshold}) | ${f.fs.precision.toFixed(4)} | ${f.fs.recall.toFixed(4)} | **${f.fs.f1.toFixed(4)}** | ${f.fs.predicted} |`,
+    );
+    lines.push(
+      `| fs + address rule C1 (what would be disclosed) | ${f.fsWithAddressRule.precision.toFixed(4)} | ${f.fsWithAddressRule.recall.toFixed(4)} | ${f.fsWithAddressRule.f1.toFixed(4)} | ${f.fsWithAddressRule.predicted} |`,
+    );
+    lines.push(
+      `| baseline (exact) | ${f.baseline.precision.toFixed(4)} | ${f.baseline.recall.toFixed(4)} | ${f.baseline.f1.toFixed(4)} | ${f.baseline.predicted} |`,
+    );
+    lines.push(
+      '',
+      `Candidate pairs ${f.candidatePairs.toLocaleString('en-US')}, pair completeness ${pct(f.pairCompleteness)}, model ${f.model}, ${f.seconds.toFixed(1)} s.`,
+      '',
+    );
   }
   if (r.synthetic.length > 0) {
     lines.push('### Synthetic data (built-in model, trained on seed 11; evaluated on other seeds)', '');
@@ -142,8 +183,20 @@ export function formatAccuracyMarkdown(r: AccuracyReport): string {
         `| ${s.taxpayers.toLocaleString('en-US')} | ${s.masterRows.toLocaleString('en-US')} | ${s.requests.toLocaleString('en-US')} | ${s.seed} | ${s.fs.disclosures} | ${s.fs.wrongPersonDisclosures} | ${pct(s.fs.recall, 1)} | ${s.fs.pendingReview} (${s.fs.pendingReviewRightPerson}) | ${pct(s.fs.pairCompleteness, 1)} | ${s.fs.candidatePairs.toLocaleString('en-US')} | ${s.baseline.disclosures} | ${s.baseline.wrongPersonDisclosures} | ${pct(s.baseline.recall, 1)} |`,
       );
     }
-    const total = r.synthetic.reduce((a, s) => ({ d: a.d + s.fs.disclosures, w: a.w + s.fs.wrongPersonDisclosures, c: a.c + s.fs.corroborable, ok: a.ok + Math.round(s.fs.recall * s.fs.corroborable) }), { d: 0, w: 0, c: 0, ok: 0 });
-    lines.push('', `All synthetic runs together: ${total.w} wrong-person disclosures in ${total.d.toLocaleString('en-US')} disclosures (${total.d > 0 ? ((total.w / total.d) * 10_000).toFixed(2) : '0'} per 10,000); ${pct(total.c > 0 ? total.ok / total.c : 0, 1)} of ${total.c.toLocaleString('en-US')} lawful requests with an address of record disclosed to the right person.`, '');
+    const total = r.synthetic.reduce(
+      (a, s) => ({
+        d: a.d + s.fs.disclosures,
+        w: a.w + s.fs.wrongPersonDisclosures,
+        c: a.c + s.fs.corroborable,
+        ok: a.ok + Math.round(s.fs.recall * s.fs.corroborable),
+      }),
+      { d: 0, w: 0, c: 0, ok: 0 },
+    );
+    lines.push(
+      '',
+      `All synthetic runs together: ${total.w} wrong-person disclosures in ${total.d.toLocaleString('en-US')} disclosures (${total.d > 0 ? ((total.w / total.d) * 10_000).toFixed(2) : '0'} per 10,000); ${pct(total.c > 0 ? total.ok / total.c : 0, 1)} of ${total.c.toLocaleString('en-US')} lawful requests with an address of record disclosed to the right person.`,
+      '',
+    );
   }
   return lines.join('\n');
 }

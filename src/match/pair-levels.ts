@@ -21,11 +21,10 @@ export async function computePairLevels(
     FROM (
       SELECT c.row_no, c.tin, a.is_current, ${ADDRESS_LEVEL_SQL.replaceAll('\n', ' ')} AS level
       FROM ${pairs} c
-      JOIN req_std r USING (row_no)
+      JOIN (SELECT row_no, addr_key AS r_addr_key, house_number AS r_house_number, street_name AS r_street_name,
+                   zip5 AS r_zip5, city_std AS r_city_std, state_std AS r_state_std FROM req_std) r USING (row_no)
       JOIN (SELECT tin, is_current, addr_key AS a_addr_key, house_number AS a_house_number, street_name AS a_street_name,
                    zip5 AS a_zip5, city_std AS a_city_std, state_std AS a_state_std FROM mst_std) a USING (tin)
-      CROSS JOIN LATERAL (SELECT r.addr_key AS r_addr_key, r.house_number AS r_house_number, r.street_name AS r_street_name,
-                   r.zip5 AS r_zip5, r.city_std AS r_city_std, r.state_std AS r_state_std)
     ) GROUP BY row_no, tin`);
 
   const nameLevels = COMPARISONS.filter((c) => c.id === 'given' || c.id === 'family');
