@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { CustodianError, ERROR_CODES } from '../core/errors.js';
 import { registerAgreementCommands } from './agreement-command.js';
+import { registerBenchAccuracy } from './bench-accuracy-command.js';
+import { registerBenchCommand } from './bench-command.js';
 import { type CliIO, processIO } from './context.js';
 import { registerDemoCommand } from './demo-command.js';
+import { registerMasterCommands } from './master-command.js';
 import { registerProcessCommand } from './process-command.js';
 import { registerReevaluateCommand } from './reevaluate-command.js';
 import { registerSynthCommand } from './synth-command.js';
@@ -22,6 +25,9 @@ export function buildProgram(io: CliIO): Command {
   registerSynthCommand(program, io);
   registerAgreementCommands(program, io);
   registerReevaluateCommand(program, io);
+  registerMasterCommands(program, io);
+  registerBenchCommand(program, io);
+  registerBenchAccuracy(program.commands.find((c) => c.name() === 'bench')!, io);
   return program;
 }
 

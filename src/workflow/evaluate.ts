@@ -33,6 +33,8 @@ export interface Evaluation {
   /** Records held for an officer's review with a candidate, and how many of those are the right person. */
   readonly pendingReview: number;
   readonly pendingReviewRightPerson: number;
+  /** Lawful requests with an address of record not disclosed to the right person, by outcome and first reason code. */
+  readonly missedByReason: readonly { outcome: string; reason: string; n: number }[];
   readonly byScenario: readonly { scenario: string; n: number; disclosed: number; wrong: number }[];
 }
 
@@ -104,6 +106,12 @@ export async function evaluateRun(
     conn,
     `SELECT count(*) FROM ev WHERE outcome = 'pending_review' AND NOT would_disclose AND master_tin = true_tin`,
   );
+  const missedByReason = await queryRows<{ outcome: string; reason: string; n: number }>(
+    conn,
+    `SELECT outcome, split_part(reason_codes, ';', 1) AS reason, count(*) AS n FROM ev
+     WHERE lawful AND true_tin IS NOT NULL AND address_on_record IN ('current', 'prior') AND NOT (would_disclose AND master_tin = true_tin)
+     GROUP BY ALL ORDER BY n DESC`,
+  );
   const byScenario = await queryRows<{ scenario: string; n: number; disclosed: number; wrong: number }>(
     conn,
     `SELECT scenario, count(*) AS n, count(*) FILTER (WHERE would_disclose) AS disclosed,
@@ -125,6 +133,7 @@ export async function evaluateRun(
     precision: disclosures > 0 ? correct / disclosures : 1,
     pendingReview,
     pendingReviewRightPerson,
+    missedByReason,
     byScenario,
   };
 }

@@ -17,6 +17,7 @@ import { runBatchGate } from '../policy/batch-gate.js';
 import { runRecordGate } from '../policy/record-gate.js';
 import { installStandardizer, standardizeMaster, standardizeRequests } from '../standardize/index.js';
 import { type DuckDBConnection, openDuck, queryValue, sqlString } from '../store/duckdb.js';
+import { attachMasterStore } from '../store/master-store.js';
 import { assembleDecisions, batchHolds, decisionCounts, versions } from './decisions.js';
 import { OutputDir } from './output-dir.js';
 
@@ -163,24 +164,44 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
       'CREATE OR REPLACE TABLE match_results (row_no BIGINT, outcome VARCHAR, master_tin VARCHAR, match_probability DOUBLE, codes VARCHAR[], evidence VARCHAR)',
     );
     if (lawful > 0) {
-      const loaded = await time(
-        'load master',
-        () => loadMaster(conn, path.resolve(options.master), 'master_raw', progress),
-        (r) => r.rows,
-      );
-      master = loaded;
-      if (loaded.rejects.length > 0)
-        await writeMasterRejects(out.file('master-rejects.csv'), loaded.rejects, loaded.rejected);
+      // The master: from an imported master store when one was built from this very file
+      // (custodian master import), else loaded and standardised for this run.
+      const stored = await attachMasterStore(conn, storeDir, path.resolve(options.master));
       await installStandardizer(conn);
       await time(
-        'standardise',
-        async () => {
-          await standardizeRequests(conn, 'lawful', 'req_std_all');
-          await standardizeMaster(conn, 'master_raw', 'mst_std');
-        },
-        () => lawful + loaded.rows,
+        'standardise requests',
+        () => standardizeRequests(conn, 'lawful', 'req_std_all'),
+        () => lawful,
       );
-      await conn.run('DROP TABLE master_raw');
+      let oversized: Record<string, number>;
+      if (stored) {
+        master = { rows: stored.rows, taxpayers: stored.taxpayers, rejected: stored.rejected };
+        oversized = { ...stored.oversizedKeysSkipped };
+        timings.push({ stage: 'master store attached', ms: 0, rows: stored.rows });
+      } else {
+        const loaded = await time(
+          'load master',
+          () => loadMaster(conn, path.resolve(options.master), 'master_raw', progress),
+          (r) => r.rows,
+        );
+        master = loaded;
+        if (loaded.rejects.length > 0)
+          await writeMasterRejects(out.file('master-rejects.csv'), loaded.rejects, loaded.rejected);
+        await time(
+          'standardise master',
+          () => standardizeMaster(conn, 'master_raw', 'mst_std'),
+          () => loaded.rows,
+        );
+        await conn.run('DROP TABLE master_raw');
+        oversized =
+          matcher === 'baseline'
+            ? {}
+            : await time(
+                'prepare master',
+                () => prepareMaster(conn, options.maxBlock ?? DEFAULT_MAX_BLOCK),
+                () => loaded.rows,
+              );
+      }
       if (matcher === 'baseline') {
         await time(
           'match (baseline)',
@@ -188,11 +209,6 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
           () => lawful,
         );
       } else {
-        const oversized = await time(
-          'prepare master',
-          () => prepareMaster(conn, options.maxBlock ?? DEFAULT_MAX_BLOCK),
-          () => loaded.rows,
-        );
         let model: FsModel | undefined = options.train
           ? undefined
           : await loadModel(options.model ?? builtinModelPath());
