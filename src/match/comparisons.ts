@@ -141,7 +141,7 @@ export const COMPARISONS: readonly Comparison[] = [
     levels: [
       { label: 'different', sql: 'true' },
       { label: 'same TIN, name does not agree (rule C4)', sql: 'r_tin = p_tin AND tin_name_conflict' },
-      { label: 'same TIN', sql: 'r_tin = p_tin' },
+      { label: 'same TIN', sql: 'r_tin = p_tin AND NOT tin_name_conflict' },
     ],
   },
 ];

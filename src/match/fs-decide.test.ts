@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Agreement } from '../core/agreement.js';
+import { BUILTIN_AGREEMENT } from '../core/builtin-agreement.js';
+import { type DuckDBConnection, openDuck, queryRows } from '../store/duckdb.js';
+import { testModel } from '../test-support/fs-model.js';
+import { COMPARISONS } from './comparisons.js';
+import { decideMatches } from './fs-decide.js';
+
+let duck: Awaited<ReturnType<typeof openDuck>>;
+let conn: DuckDBConnection;
+beforeAll(async () => {
+  duck = await openDuck({ threads: 1 });
+  conn = duck.conn;
+});
+afterAll(() => duck.close());
+
+interface Cand {
+  row: number;
+  tin: string;
+  weight: number;
+  levels?: Partial<Record<string, number>>;
+}
+const GOOD = { given: 4, family: 4, middle: -1, suffix: 2, dob: 5, address: 4, tin: -1 };
+
+/** Decides over hand-made scored candidates; returns row → [outcome, codes]. */
+async function decide(
+  cands: Cand[],
+  agreement: Agreement = BUILTIN_AGREEMENT,
+): Promise<Map<number, { outcome: string; codes: string[]; master_tin: string | null }>> {
+  const rows = cands.map((c) => {
+    const l = { ...GOOD, ...c.levels };
+    const p = 1 / (1 + 2 ** -c.weight);
+    return `(${c.row}, '${c.tin}', ${c.weight}, ${p}, ${COMPARISONS.map((x) => l[x.id as keyof typeof l]).join(', ')}, ${COMPARISONS.map(() => 0).join(', ')}, ${l.address}, true, false, false, false)`;
+  });
+  const cols = [
+    'row_no',
+    'tin',
+    'weight',
+    'probability',
+    ...COMPARISONS.map((c) => `l_${c.id}`),
+    ...COMPARISONS.map((c) => `w_${c.id}`),
+    'addr_level',
+    'addr_current',
+    'tin_name_conflict',
+    'swapped',
+    'suffix_pair',
+  ];
+  await conn.run(
+    `CREATE OR REPLACE TABLE scored AS SELECT * FROM (VALUES ${rows.join(', ')}) t(${cols.join(', ')})`,
+  );
+  const ids = [...new Set(cands.map((c) => c.row))];
+  await conn.run(
+    `CREATE OR REPLACE TABLE reqs AS SELECT * FROM (VALUES ${ids.map((i) => `(${i})`).join(', ')}) t(row_no)`,
+  );
+  await decideMatches(conn, 'reqs', 'scored', 'res', testModel(), agreement);
+  const out = await queryRows<{
+    row_no: number;
+    outcome: string;
+    codes: string[];
+    master_tin: string | null;
+  }>(conn, 'SELECT row_no, outcome, codes, master_tin FROM res');
+  return new Map(out.map((r) => [r.row_no, r]));
+}
+
+const logit = (p: number) => Math.log2(p / (1 - p));
+
+describe('decision thresholds from the agreement (rule C3) and the ambiguity margin (rule C2)', () => {
+  it('discloses at the threshold, not just under it', async () => {
+    const t = BUILTIN_AGREEMENT.matching.threshold;
+    const r = await decide([
+      { row: 1, tin: 'A', weight: logit(t) + 1e-9 },
+      { row: 2, tin: 'B', weight: logit(t) - 1e-6 },
+    ]);
+    expect(r.get(1)!.outcome).toBe('disclosed');
+    expect(r.get(2)).toMatchObject({ outcome: 'no_match', codes: ['LOW_CONFIDENCE'], master_tin: null });
+  });
+
+  it('a stricter agreement threshold refuses what the default discloses', async () => {
+    const strict: Agreement = {
+      ...BUILTIN_AGREEMENT,
+      matching: { ...BUILTIN_AGREEMENT.matching, threshold: 0.999 },
+    };
+    const r = await decide([{ row: 1, tin: 'A', weight: logit(0.995) }], strict);
+    expect(r.get(1)!.codes).toEqual(['LOW_CONFIDENCE']);
+  });
+
+  it('a runner-up within the margin makes the record ambiguous; just outside, it does not', async () => {
+    const m = BUILTIN_AGREEMENT.matching.ambiguityMargin;
+    const r = await decide([
+      { row: 1, tin: 'A', weight: 30 },
+      { row: 1, tin: 'B', weight: 30 - m },
+      { row: 2, tin: 'C', weight: 30 },
+      { row: 2, tin: 'D', weight: 30 - m - 0.01 },
+    ]);
+    expect(r.get(1)).toMatchObject({ outcome: 'ambiguous', codes: ['AMBIGUOUS_MATCH'], master_tin: 'A' });
+    expect(r.get(2)).toMatchObject({ outcome: 'disclosed', master_tin: 'C' });
+  });
+
+  it('a runner-up vetoed by a conflicting field does not make a record ambiguous', async () => {
+    const r = await decide([
+      { row: 1, tin: 'A', weight: 30 },
+      { row: 1, tin: 'B', weight: 29.5, levels: { given: 0 } },
+    ]);
+    expect(r.get(1)!.outcome).toBe('disclosed');
+  });
+
+  it('a runner-up named exactly beats a best named only closely: ambiguous', async () => {
+    const r = await decide([
+      { row: 1, tin: 'A', weight: 40, levels: { given: 2, middle: 2 } },
+      { row: 1, tin: 'B', weight: 30 },
+    ]);
+    expect(r.get(1)!.codes).toEqual(['AMBIGUOUS_MATCH']);
+  });
+
+  it.each([
+    ['given name different', { given: 0 }, 'IDENTITY_CONFLICT'],
+    ['given name merely similar', { given: 1 }, 'IDENTITY_CONFLICT'],
+    ['family name different (birth date not exact)', { family: 0, dob: 3 }, 'IDENTITY_CONFLICT'],
+    ['birth date different', { dob: 0 }, 'IDENTITY_CONFLICT'],
+    ['birth date same year only', { dob: 1 }, 'IDENTITY_CONFLICT'],
+    ['middle initials differ', { middle: 0 }, 'IDENTITY_CONFLICT'],
+    ['Jr against Sr', { suffix: 0 }, 'IDENTITY_CONFLICT'],
+    ['suffix on one side, birth date not exact', { suffix: 1, dob: 4 }, 'IDENTITY_CONFLICT'],
+    ['address only same street', { address: 2 }, 'ADDRESS_NOT_CONFIRMED'],
+    ['no birth date to compare', { dob: -1 }, 'BIRTH_DATE_NOT_CONFIRMED'],
+    ['given name a nickname, no middle name', { given: 3 }, 'GIVEN_NAME_NOT_CONFIRMED'],
+  ])('veto or review: %s', async (_label, levels, code) => {
+    const r = await decide([{ row: 1, tin: 'A', weight: 40, levels }]);
+    expect(r.get(1)!.codes).toEqual([code]);
+  });
+
+  it('family name different but given name and birth date exact (a married name): disclosed', async () => {
+    const r = await decide([{ row: 1, tin: 'A', weight: 40, levels: { family: 0 } }]);
+    expect(r.get(1)!.outcome).toBe('disclosed');
+  });
+});
