@@ -95,13 +95,13 @@ describe('comparison levels: every level of every comparison is reached', () => 
     ).toBe(4);
   });
 
-  it.each([
-    [0, { family_name: 'Jones' }],
-    [1, { family_name: 'Smyth' }],
+  it.each<[number, Row, Row]>([
+    [0, { family_name: 'Jones' }, {}],
+    [1, { family_name: 'Smyth' }, {}],
     [2, { family_name: 'Garcia Perez' }, { family_name: 'Garcia Lopez' }],
     [3, { family_name: 'Garcia' }, { family_name: 'García-López' }],
-    [4, { family_name: 'smith' }],
-  ])('family level %i', async (lvl, req, master = {}) => {
+    [4, { family_name: 'smith' }, {}],
+  ])('family level %i', async (lvl, req, master) => {
     expect(await level('family', req, master)).toBe(lvl);
   });
 
@@ -150,12 +150,12 @@ describe('comparison levels: every level of every comparison is reached', () => 
     expect(await level('address', req, {})).toBe(lvl);
   });
 
-  it.each([
-    [-1, {}, {}],
-    [0, { request: '111111111' }, {}],
-    [2, { request: '123-45-6789' }, { master: '123456789' }],
+  it.each<[number, { request?: string; master?: string }]>([
+    [-1, {}],
+    [0, { request: '111111111' }],
+    [2, { request: '123-45-6789', master: '123456789' }],
   ])('tin level %i', async (lvl, tins) => {
-    expect(await level('tin', {}, {}, tins as { request?: string; master?: string })).toBe(lvl);
+    expect(await level('tin', {}, {}, tins)).toBe(lvl);
   });
 
   it('tin level 1: the same TIN on a taxpayer whose name does not agree (rule C4)', async () => {
