@@ -6,7 +6,7 @@ import { REASON_CODES } from './reason-codes.js';
 describe('error registry', () => {
   it('documents every error code in docs/errors.md, and nothing else', () => {
     const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
-    const documented = [...doc.matchAll(/^\| `(CUS_[A-Z0-9_]+)` \| (\d+) \|/gm)].map((m) => [
+    const documented = [...doc.matchAll(/^\|\s*`(CUS_[A-Z0-9_]+)`\s*\|\s*(\d+)\s*\|/gm)].map((m) => [
       m[1],
       Number(m[2]),
     ]);
