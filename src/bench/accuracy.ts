@@ -192,6 +192,21 @@ export function formatAccuracyMarkdown(r: AccuracyReport): string {
       }),
       { d: 0, w: 0, c: 0, ok: 0 },
     );
+    const missed = new Map<string, number>();
+    for (const s of r.synthetic) {
+      for (const m of s.fs.missedByReason)
+        missed.set(`${m.outcome} ${m.reason}`, (missed.get(`${m.outcome} ${m.reason}`) ?? 0) + m.n);
+    }
+    lines.push(
+      '',
+      'Lawful requests with an address of record not disclosed to the right person (all synthetic runs), by outcome and first reason code:',
+      '',
+    );
+    lines.push('| outcome | first reason code | requests |', '|---|---|---|');
+    for (const [k, n] of [...missed].sort((a, b) => b[1] - a[1])) {
+      const [o, c] = k.split(' ');
+      lines.push(`| ${o} | ${c} | ${n.toLocaleString('en-US')} |`);
+    }
     lines.push(
       '',
       `All synthetic runs together: ${total.w} wrong-person disclosures in ${total.d.toLocaleString('en-US')} disclosures (${total.d > 0 ? ((total.w / total.d) * 10_000).toFixed(2) : '0'} per 10,000); ${pct(total.c > 0 ? total.ok / total.c : 0, 1)} of ${total.c.toLocaleString('en-US')} lawful requests with an address of record disclosed to the right person.`,

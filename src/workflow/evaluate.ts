@@ -33,7 +33,7 @@ export interface Evaluation {
   /** Records held for an officer's review with a candidate, and how many of those are the right person. */
   readonly pendingReview: number;
   readonly pendingReviewRightPerson: number;
-  /** Lawful requests with an address of record not disclosed to the right person, by outcome and first reason code. */
+  /** Lawful requests with an address of record not disclosed to the right person, by outcome and first reason code (batch holds aside). */
   readonly missedByReason: readonly { outcome: string; reason: string; n: number }[];
   readonly byScenario: readonly { scenario: string; n: number; disclosed: number; wrong: number }[];
 }
@@ -108,7 +108,7 @@ export async function evaluateRun(
   );
   const missedByReason = await queryRows<{ outcome: string; reason: string; n: number }>(
     conn,
-    `SELECT outcome, split_part(reason_codes, ';', 1) AS reason, count(*) AS n FROM ev
+    `SELECT outcome, list_filter(string_split(reason_codes, ';'), c -> c NOT IN ('COUNSEL_SIGNOFF_REQUIRED', 'BULK_DEFECT_REVIEW'))[1] AS reason, count(*) AS n FROM ev
      WHERE lawful AND true_tin IS NOT NULL AND address_on_record IN ('current', 'prior') AND NOT (would_disclose AND master_tin = true_tin)
      GROUP BY ALL ORDER BY n DESC`,
   );
