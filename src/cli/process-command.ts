@@ -84,7 +84,7 @@ export function formatSummary(s: ProcessSummary): string {
     `  outcomes: ${Object.entries(s.outcomes)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
-    `  distinct taxpayers disclosed: ${s.distinct_taxpayers_disclosed}`,
+    `  distinct taxpayers disclosed: ${s.distinct_taxpayers_disclosed}${s.holds.length > 0 ? ` (${s.distinct_taxpayers_approved} approved once the holds clear)` : ''}`,
   ];
   if (s.batch_findings.length > 0) lines.push(`  batch refused: ${s.batch_findings.join('; ')}`);
   if (s.holds.length > 0) lines.push(`  batch held: ${s.holds.join(', ')}`);

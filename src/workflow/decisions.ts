@@ -108,11 +108,20 @@ export async function assembleDecisions(conn: DuckDBConnection, ctx: DecideConte
   }
 }
 
-/** Counts of a decisions table: by outcome, by reason code, and distinct taxpayers disclosed. */
+/**
+ * Counts of a decisions table: by outcome, by reason code, distinct taxpayers disclosed now,
+ * and distinct taxpayers whose disclosure the rules approve once batch holds clear (a held
+ * batch discloses nothing until counsel signs off, but negotiators need to see what it would).
+ */
 export async function decisionCounts(
   conn: DuckDBConnection,
   table: string,
-): Promise<{ outcomes: Record<Outcome, number>; reasonCodes: Record<string, number>; distinct: number }> {
+): Promise<{
+  outcomes: Record<Outcome, number>;
+  reasonCodes: Record<string, number>;
+  distinct: number;
+  distinctApproved: number;
+}> {
   const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
   for (const r of await queryRows<{ outcome: Outcome; n: number }>(
     conn,
@@ -131,5 +140,10 @@ export async function decisionCounts(
     conn,
     `SELECT count(DISTINCT master_tin) FROM ${table} WHERE outcome = 'disclosed'`,
   );
-  return { outcomes, reasonCodes, distinct };
+  const distinctApproved = await queryValue<number>(
+    conn,
+    `SELECT count(DISTINCT master_tin) FROM ${table}
+     WHERE outcome = 'disclosed' OR (outcome = 'pending_review' AND list_contains(reason_codes, 'MATCH_CONFIRMED'))`,
+  );
+  return { outcomes, reasonCodes, distinct, distinctApproved };
 }

@@ -82,6 +82,8 @@ export interface ProcessSummary {
   readonly batch_findings: readonly string[];
   readonly holds: readonly string[];
   readonly distinct_taxpayers_disclosed: number;
+  /** Distinct taxpayers approved for disclosure once batch holds (B1, B2) clear. */
+  readonly distinct_taxpayers_approved: number;
   readonly matching:
     | (Omit<MatchStats, 'timings' | 'requests' | 'model' | 'pairsPerSecondPerCore'> & {
         readonly chunks: number;
@@ -284,7 +286,7 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
       () => batch.rows,
     );
 
-    const { outcomes, reasonCodes, distinct } = await decisionCounts(conn, 'decisions');
+    const { outcomes, reasonCodes, distinct, distinctApproved } = await decisionCounts(conn, 'decisions');
     const totalMs = Math.round(performance.now() - started);
     const summary: ProcessSummary = {
       batch_id: manifest.batchId,
@@ -312,6 +314,7 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
       batch_findings: batchGate.findings,
       holds,
       distinct_taxpayers_disclosed: distinct,
+      distinct_taxpayers_approved: distinctApproved,
       matching,
       timings,
       total_ms: totalMs,

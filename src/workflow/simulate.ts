@@ -16,6 +16,7 @@ import { type BatchGateResult, runBatchGate } from '../policy/batch-gate.js';
 import { runRecordGate } from '../policy/record-gate.js';
 import { installStandardizer, standardizeMaster, standardizeRequests } from '../standardize/index.js';
 import { openDuck, queryValue } from '../store/duckdb.js';
+import { attachMasterStore } from '../store/master-store.js';
 import { assembleDecisions, batchHolds, decisionCounts } from './decisions.js';
 
 export interface Draft {
@@ -31,6 +32,8 @@ export interface DraftOutcome {
   readonly outcomes: Record<Outcome, number>;
   readonly reasonCodes: Record<string, number>;
   readonly distinctTaxpayersDisclosed: number;
+  /** Distinct taxpayers the rules approve for disclosure once batch holds (B1, B2) clear. */
+  readonly distinctTaxpayersApproved: number;
   readonly batchFindings: readonly string[];
   readonly holds: readonly string[];
 }
@@ -61,7 +64,8 @@ export async function simulateAgreements(options: {
   const t0 = performance.now();
   const progress = options.progress ?? SILENT_PROGRESS;
   const asOf = options.asOf ?? new Date().toISOString().slice(0, 10);
-  const scratch = path.join(path.resolve(options.store ?? '.custodian'), 'tmp');
+  const storeDir = path.resolve(options.store ?? '.custodian');
+  const scratch = path.join(storeDir, 'tmp');
   await mkdir(scratch, { recursive: true });
   const manifest = await readManifest(options.batch);
   const model = await loadModel(options.model ?? builtinModelPath());
@@ -92,12 +96,15 @@ export async function simulateAgreements(options: {
     const lawful = await queryValue<number>(conn, 'SELECT count(*) FROM lawful');
     await conn.run('CREATE OR REPLACE TABLE scored_all AS SELECT NULL::BIGINT AS row_no WHERE false');
     if (lawful > 0) {
-      await loadMaster(conn, path.resolve(options.master), 'master_raw', progress);
       await installStandardizer(conn);
       await standardizeRequests(conn, 'lawful', 'req_std');
-      await standardizeMaster(conn, 'master_raw', 'mst_std');
-      await conn.run('DROP TABLE master_raw');
-      await prepareMaster(conn, DEFAULT_MAX_BLOCK);
+      // An imported master store built from this very file is reused, as by `process`.
+      if (!(await attachMasterStore(conn, storeDir, path.resolve(options.master)))) {
+        await loadMaster(conn, path.resolve(options.master), 'master_raw', progress);
+        await standardizeMaster(conn, 'master_raw', 'mst_std');
+        await conn.run('DROP TABLE master_raw');
+        await prepareMaster(conn, DEFAULT_MAX_BLOCK);
+      }
       progress.start('score candidates');
       await generateCandidates(conn, 'master_keys', 'candidates');
       await computePairLevels(conn, 'candidates', 'cand_levels');
@@ -129,6 +136,7 @@ export async function simulateAgreements(options: {
         outcomes: counts.outcomes,
         reasonCodes: counts.reasonCodes,
         distinctTaxpayersDisclosed: counts.distinct,
+        distinctTaxpayersApproved: counts.distinctApproved,
         batchFindings: gates[i]!.findings,
         holds,
       });
@@ -154,6 +162,10 @@ export function simulationRows(sim: Simulation): { label: string; values: number
     label: 'distinct taxpayers disclosed',
     values: sim.drafts.map((d) => d.distinctTaxpayersDisclosed),
   });
+  rows.push({
+    label: '… approved once batch holds clear',
+    values: sim.drafts.map((d) => d.distinctTaxpayersApproved),
+  });
   const codes = [...new Set(sim.drafts.flatMap((d) => Object.keys(d.reasonCodes)))].sort();
   for (const c of codes) rows.push({ label: c, values: sim.drafts.map((d) => d.reasonCodes[c] ?? 0) });
   return rows;
@@ -174,7 +186,7 @@ export function formatSimulationTable(sim: Simulation): string {
   ];
   for (const [i, row] of cells.slice(1).entries()) {
     out.push(line(row));
-    if (i === 5) out.push(line(widths.map((w) => '─'.repeat(w))));
+    if (i === 6) out.push(line(widths.map((w) => '─'.repeat(w))));
   }
   for (const d of sim.drafts) {
     if (d.batchFindings.length > 0) out.push('', `${d.name}: batch refused — ${d.batchFindings.join('; ')}`);
