@@ -62,7 +62,7 @@ export function registerDemoCommand(program: Command, io: CliIO): void {
         asOf: AS_OF,
         progress,
       });
-      io.out(formatSummary(summary).replace(/^/gm, '   '));
+      io.out(`${formatSummary(summary).trimEnd().replace(/^/gm, '   ')}\n`);
       io.out('\n3. Checking the decisions against the synthetic truth…\n');
       const duck = await openDuck({ threads: 1 });
       let ev: Evaluation;
@@ -71,7 +71,7 @@ export function registerDemoCommand(program: Command, io: CliIO): void {
       } finally {
         duck.close();
       }
-      io.out(formatEvaluation(ev).replace(/^/gm, '   '));
+      io.out(`${formatEvaluation(ev).trimEnd().replace(/^/gm, '   ')}\n`);
       io.out(
         `\nLook at the files: ${path.join(out, 'decisions.csv')} (one row per record), evidence.jsonl (why), summary.json (counts, timings).\n`,
       );
