@@ -32,24 +32,18 @@ export const COMPARISONS: readonly Comparison[] = [
     id: 'given',
     label: 'Given name',
     missing: 'r_given_first IS NULL OR p_given_first IS NULL',
+    // g_similar, g_close, g_equiv: computed once per distinct pair of names (pair-levels.ts).
     levels: [
       { label: 'different', sql: 'true' },
       {
         label: 'similar, initial, or the middle name',
-        sql: `${jw('r_given_first', 'p_given_first')} >= 0.8
-          OR ((length(r_given_first) = 1 OR length(p_given_first) = 1) AND r_given_first[1] = p_given_first[1])
-          OR (length(p_middle_std) = 1 AND r_given_first[1] = p_middle_std)`,
+        sql: 'g_similar OR (length(p_middle_std) = 1 AND r_given_first[1] = p_middle_std)',
       },
       {
         label: 'close spelling (of the name or a nickname), or the full middle name',
-        sql: `list_max(list_transform(p_given_variants, v -> ${jw('r_given_first', 'v')})) >= 0.92
-          OR (length(r_given_first) >= 4 AND damerau_levenshtein(r_given_first, p_given_first) <= 1)
-          OR (length(r_given_first) > 1 AND r_given_first = p_middle_std)`,
+        sql: 'g_close OR (length(r_given_first) > 1 AND r_given_first = p_middle_std)',
       },
-      {
-        label: 'equivalent (nickname, or first of several given names)',
-        sql: 'r_given_first = p_given_first OR len(list_intersect(r_given_formals, p_given_formals)) > 0',
-      },
+      { label: 'equivalent (nickname, or first of several given names)', sql: 'g_equiv' },
       {
         label: "exact (the whole given name, or the rest is the other side's middle name)",
         sql: `r_given_first = p_given_first AND (r_given_rest IS NOT DISTINCT FROM p_given_rest
@@ -62,20 +56,12 @@ export const COMPARISONS: readonly Comparison[] = [
     id: 'family',
     label: 'Family name',
     missing: 'r_family_std IS NULL OR p_family_std IS NULL',
+    // f_phonetic, f_shared, f_subset: computed once per distinct pair of names (pair-levels.ts).
     levels: [
       { label: 'different', sql: 'true' },
-      {
-        label: 'phonetic or Jaro-Winkler >= 0.8',
-        sql: `r_family_phonetic = p_family_phonetic OR ${jw('r_family_first', 'p_family_first')} >= 0.8`,
-      },
-      {
-        label: 'a shared token or Jaro-Winkler >= 0.92',
-        sql: `len(list_intersect(r_family_tokens, p_family_tokens)) > 0 OR ${jw('r_family_std', 'p_family_std')} >= 0.92`,
-      },
-      {
-        label: 'token subset (one of two names)',
-        sql: 'list_has_all(p_family_tokens, r_family_tokens) OR list_has_all(r_family_tokens, p_family_tokens)',
-      },
+      { label: 'phonetic or Jaro-Winkler >= 0.8', sql: 'f_phonetic' },
+      { label: 'a shared token or Jaro-Winkler >= 0.92', sql: 'f_shared' },
+      { label: 'token subset (one of two names)', sql: 'f_subset' },
       { label: 'exact', sql: 'r_family_std = p_family_std', tf: 'family' },
     ],
   },
@@ -173,3 +159,19 @@ export const ADDRESS_LEVEL_SQL = `CASE
   WHEN (r_house_number = a_house_number AND r_street_name = a_street_name) OR (r_street_name = a_street_name AND r_zip5 = a_zip5) THEN 2
   WHEN r_zip5 = a_zip5 THEN 1
   ELSE 0 END`;
+
+/**
+ * Name similarities that depend only on the two names, computed once per distinct pair of
+ * values (far fewer than candidate pairs), over `gpairs(rg, pg)` with name lookups `gi_r`,
+ * `gi_p` (formals, variants) and `fpairs(rf, pf, swapped)` with token lookups.
+ */
+export const GIVEN_PAIR_FEATURES_SQL = `
+  (rg = pg OR len(list_intersect(coalesce(gi_r.formals, [rg]), coalesce(gi_p.formals, [pg]))) > 0) AS g_equiv,
+  (list_max(list_transform(coalesce(gi_p.variants, [pg]), v -> ${jw('rg', 'v')})) >= 0.92
+    OR (length(rg) >= 4 AND damerau_levenshtein(rg, pg) <= 1)) AS g_close,
+  (${jw('rg', 'pg')} >= 0.8 OR ((length(rg) = 1 OR length(pg) = 1) AND rg[1] = pg[1])) AS g_similar`;
+
+export const FAMILY_PAIR_FEATURES_SQL = `
+  (list_has_all(p_tokens, r_tokens) OR list_has_all(r_tokens, p_tokens)) AS f_subset,
+  (len(list_intersect(r_tokens, p_tokens)) > 0 OR ${jw('rf', 'pf')} >= 0.92) AS f_shared,
+  (r_phonetic = p_phonetic OR ${jw('r_first', 'p_first')} >= 0.8) AS f_phonetic`;

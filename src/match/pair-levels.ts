@@ -1,5 +1,11 @@
 import type { DuckDBConnection } from '../store/duckdb.js';
-import { ADDRESS_LEVEL_SQL, COMPARISONS, levelSql } from './comparisons.js';
+import {
+  ADDRESS_LEVEL_SQL,
+  COMPARISONS,
+  FAMILY_PAIR_FEATURES_SQL,
+  GIVEN_PAIR_FEATURES_SQL,
+  levelSql,
+} from './comparisons.js';
 
 /**
  * Comparison levels for a set of (row_no, tin) pairs: `target(row_no, tin, swapped, addr_level,
@@ -9,11 +15,8 @@ import { ADDRESS_LEVEL_SQL, COMPARISONS, levelSql } from './comparisons.js';
  * Reads `req_std` (standardised requests), `mst_person` (one row per taxpayer) and `mst_std`
  * (all addresses of record).
  */
-export async function computePairLevels(
-  conn: DuckDBConnection,
-  pairs: string,
-  target: string,
-): Promise<void> {
+export async function computePairLevels(db: DuckDBConnection, pairs: string, target: string): Promise<void> {
+  const conn = profiled(db);
   // Best address level over every address of record of the taxpayer (rule C1: current or earlier).
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE pair_addr AS
@@ -27,51 +30,114 @@ export async function computePairLevels(
                    zip5 AS a_zip5, city_std AS a_city_std, state_std AS a_state_std FROM mst_std) a USING (tin)
     ) GROUP BY row_no, tin`);
 
-  const nameLevels = COMPARISONS.filter((c) => c.id === 'given' || c.id === 'family');
+  await ensureNameInfo(conn);
+  // Per pair: scalars only (no lists travel through the big join), oriented so that given and
+  // family names written the other way round are compared swapped.
   await conn.run(`
-    CREATE OR REPLACE TABLE ${target} AS
+    CREATE OR REPLACE TEMP TABLE pair_oriented AS
     WITH base AS (
       SELECT c.row_no, c.tin,
-        -- Given and family names written the other way round are compared swapped.
         (r.given_first IS DISTINCT FROM p.given_first
-          AND (list_contains(p.family_tokens, r.given_first) OR jaro_winkler_similarity(r.given_first, p.family_first) >= 0.92)
-          AND (list_contains(p.given_variants, r.family_first) OR jaro_winkler_similarity(r.family_first, p.given_first) >= 0.92)) AS swapped,
-        r.given_first AS rg, r.given_formals AS rgf, coalesce(ff.formals, [r.family_first]) AS rff_formals, r.family_std AS rf, r.family_tokens AS rft, r.family_first AS rff,
-        r.family_phonetic AS rfp, r.given_std AS rgs,
-        p.given_first AS p_given_first, p.given_formals AS p_given_formals, p.given_variants AS p_given_variants,
-        nullif(trim(substr(p.given_std, length(p.given_first) + 1)), '') AS p_given_rest,
-        p.family_std AS p_family_std, p.family_tokens AS p_family_tokens, p.family_first AS p_family_first, p.family_phonetic AS p_family_phonetic,
+          AND (jaro_winkler_similarity(r.given_first, p.family_first) >= 0.92 OR list_contains(p.family_tokens, r.given_first))
+          AND (jaro_winkler_similarity(r.family_first, p.given_first) >= 0.92 OR list_contains(p.given_variants, r.family_first))) AS swapped,
+        r.given_first AS rg, r.given_std AS rgs, r.family_std AS rf, r.family_first AS rff,
+        p.given_first AS p_given_first, nullif(trim(substr(p.given_std, length(p.given_first) + 1)), '') AS p_given_rest,
+        p.family_std AS p_family_std,
         r.middle_std AS r_middle_std, r.middle_initial AS r_middle_initial, p.middle_std AS p_middle_std, p.middle_initial AS p_middle_initial,
         r.name_suffix_std AS r_suffix, p.name_suffix_std AS p_suffix,
         r.dob AS r_dob, p.dob AS p_dob, r.tin_std AS r_tin, p.tin AS p_tin,
         a.addr_level, a.addr_current
       FROM ${pairs} c JOIN req_std r USING (row_no) JOIN mst_person p USING (tin) LEFT JOIN pair_addr a USING (row_no, tin)
-        LEFT JOIN std_given_formals ff ON ff.name = r.family_first
+    )
+    SELECT * EXCLUDE (rg, rgs, rf, rff),
+      CASE WHEN swapped THEN rff ELSE rg END AS r_given_first,
+      -- Given names after the first (MARIA *GUADALUPE*), to tell compound names apart.
+      CASE WHEN swapped THEN NULL ELSE nullif(trim(substr(rgs, length(rg) + 1)), '') END AS r_given_rest,
+      CASE WHEN swapped THEN rgs ELSE rf END AS r_family_std
+    FROM base`);
+
+  // Name similarities once per distinct pair of values; family tokens looked up by value.
+  await conn.run(`CREATE OR REPLACE TEMP TABLE family_info_r AS
+    SELECT family_std AS value, any_value(family_tokens) AS tokens, any_value(family_first) AS first, any_value(family_phonetic) AS phonetic
+    FROM req_std WHERE family_std IN (SELECT DISTINCT r_family_std FROM pair_oriented WHERE NOT swapped) GROUP BY family_std`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE family_info_p AS
+    SELECT family_std AS value, any_value(family_tokens) AS tokens, any_value(family_first) AS first, any_value(family_phonetic) AS phonetic
+    FROM mst_person WHERE family_std IN (SELECT DISTINCT p_family_std FROM pair_oriented) GROUP BY family_std`);
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE given_sim AS
+    SELECT rg, pg, ${GIVEN_PAIR_FEATURES_SQL}
+    FROM (SELECT DISTINCT r_given_first AS rg, p_given_first AS pg FROM pair_oriented WHERE r_given_first IS NOT NULL AND p_given_first IS NOT NULL)
+    LEFT JOIN name_info gi_r ON gi_r.name = rg LEFT JOIN name_info gi_p ON gi_p.name = pg`);
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE family_sim AS
+    SELECT rf, pf, swapped, ${FAMILY_PAIR_FEATURES_SQL}
+    FROM (
+      SELECT d.rf, d.pf, d.swapped,
+        CASE WHEN d.swapped THEN string_split(d.rf, ' ') ELSE fr.tokens END AS r_tokens,
+        CASE WHEN d.swapped THEN split_part(d.rf, ' ', 1) ELSE fr.first END AS r_first,
+        CASE WHEN d.swapped THEN soundex(split_part(d.rf, ' ', 1)) ELSE fr.phonetic END AS r_phonetic,
+        fp.tokens AS p_tokens, fp.first AS p_first, fp.phonetic AS p_phonetic
+      FROM (SELECT DISTINCT r_family_std AS rf, p_family_std AS pf, swapped FROM pair_oriented WHERE r_family_std IS NOT NULL AND p_family_std IS NOT NULL) d
+      LEFT JOIN family_info_r fr ON fr.value = d.rf
+      LEFT JOIN family_info_p fp ON fp.value = d.pf
+    )`);
+
+  const nameLevels = COMPARISONS.filter((c) => c.id === 'given' || c.id === 'family');
+  await conn.run(`
+    CREATE OR REPLACE TABLE ${target} AS
+    WITH named AS (
+      SELECT o.*, g.g_equiv, g.g_close, g.g_similar, f.f_subset, f.f_shared, f.f_phonetic
+      FROM pair_oriented o
+      LEFT JOIN given_sim g ON g.rg = o.r_given_first AND g.pg = o.p_given_first
+      LEFT JOIN family_sim f ON f.rf = o.r_family_std AND f.pf = o.p_family_std AND f.swapped = o.swapped
     ),
-    oriented AS (
-      SELECT *,
-        CASE WHEN swapped THEN rff ELSE rg END AS r_given_first,
-        -- Given names after the first (MARIA *GUADALUPE*), to tell compound names apart.
-        CASE WHEN swapped THEN NULL ELSE nullif(trim(substr(rgs, length(rg) + 1)), '') END AS r_given_rest,
-        CASE WHEN swapped THEN rff_formals ELSE rgf END AS r_given_formals,
-        CASE WHEN swapped THEN rgs ELSE rf END AS r_family_std,
-        CASE WHEN swapped THEN string_split(rgs, ' ') ELSE rft END AS r_family_tokens,
-        CASE WHEN swapped THEN rg ELSE rff END AS r_family_first,
-        CASE WHEN swapped THEN soundex(rg) ELSE rfp END AS r_family_phonetic
-      FROM base
-    ),
-    named AS (
-      SELECT *, ${nameLevels.map((c) => `${levelSql(c)} AS l_${c.id}`).join(', ')} FROM oriented
+    leveled AS (
+      SELECT *, ${nameLevels.map((c) => `${levelSql(c)} AS l_${c.id}`).join(', ')} FROM named
     ),
     flagged AS (
-      SELECT *, (r_tin IS NOT NULL AND r_tin = p_tin AND (l_given = 0 OR l_family = 0)) AS tin_name_conflict FROM named
+      SELECT *, (r_tin IS NOT NULL AND r_tin = p_tin AND (l_given = 0 OR l_family = 0)) AS tin_name_conflict FROM leveled
     )
     SELECT row_no, tin, swapped, addr_level, addr_current, tin_name_conflict,
       (r_suffix IS NOT NULL AND r_suffix = p_suffix) AS suffix_pair, r_given_first AS given_value, r_family_std AS family_value,
       ${COMPARISONS.map((c) => (nameLevels.includes(c) ? `l_${c.id}` : `${levelSql(c)} AS l_${c.id}`)).join(', ')}
     FROM flagged`);
-  await conn.run('DROP TABLE pair_addr');
+  await conn.run(
+    'DROP TABLE pair_addr; DROP TABLE pair_oriented; DROP TABLE given_sim; DROP TABLE family_sim; DROP TABLE family_info_r; DROP TABLE family_info_p',
+  );
+}
+
+/**
+ * Lookup by given-name value: its formal names and its variants (every nickname of those
+ * formals), from the standardiser's reference tables. Built once per connection.
+ */
+async function ensureNameInfo(conn: Pick<DuckDBConnection, 'run'>): Promise<void> {
+  await conn.run(`CREATE TEMP TABLE IF NOT EXISTS name_info AS
+    WITH names AS (SELECT formal AS name, formal FROM std_nickname_edges UNION SELECT nick, formal FROM std_nickname_edges),
+    v AS (
+      SELECT n.name, e.nick AS v FROM names n JOIN std_nickname_edges e ON e.formal = n.formal
+      UNION SELECT name, formal FROM names
+      UNION SELECT name, name FROM names
+    ),
+    variants AS (SELECT name, list_sort(list(DISTINCT v)) AS variants FROM v GROUP BY name)
+    SELECT coalesce(f.name, v.name) AS name, coalesce(f.formals, [coalesce(f.name, v.name)]) AS formals,
+           coalesce(v.variants, [coalesce(f.name, v.name)]) AS variants
+    FROM std_given_formals f FULL JOIN variants v ON v.name = f.name`);
 }
 
 /** Column names of the level columns, in comparison order. */
 export const LEVEL_COLUMNS = COMPARISONS.map((c) => `l_${c.id}`);
+
+/** With CUSTODIAN_PROFILE set, logs each statement's time to stderr (for `bench` work). */
+function profiled(conn: DuckDBConnection): Pick<DuckDBConnection, 'run'> {
+  if (!process.env.CUSTODIAN_PROFILE) return conn;
+  return {
+    run: (async (sql: string) => {
+      const t0 = performance.now();
+      const r = await conn.run(sql);
+      process.stderr.write(
+        `[profile] ${Math.round(performance.now() - t0)} ms  ${sql.trim().split('\n')[0]?.slice(0, 80)}\n`,
+      );
+      return r;
+    }) as DuckDBConnection['run'],
+  };
+}
