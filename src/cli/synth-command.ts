@@ -112,10 +112,7 @@ export function registerSynthCommand(program: Command, io: CliIO): void {
       '--signer-title <title>',
       `title of the manifest signer (default '${SYNTH_DEFAULTS.signerTitle}')`,
     )
-    .option(
-      '--threads <n>',
-      'threads for the master file (default: the cores, at most 4; output is the same)',
-    )
+    .option('--threads <n>', 'threads for the master file (default: the free cores, at most 4; same output)')
     .action(async (flags: SynthFlags) => {
       const options = synthOptionsFromFlags(flags);
       const result = await generateSynthetic(options, io.interactive ? terminalProgress() : undefined);

@@ -50,7 +50,7 @@ export interface SynthOptions {
   readonly signerTitle?: string;
   readonly statutoryAuthority?: string;
   readonly batchId?: string;
-  /** Threads for the master file (default: the cores, at most 4); the output does not depend on it. */
+  /** Threads for the master file (default: the free cores, at most 4); the output does not depend on it. */
   readonly threads?: number;
 }
 

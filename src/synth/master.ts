@@ -119,10 +119,10 @@ export function generateBlock(spec: MasterSpec, block: number, ctx: PopulationCo
       if (p.history.length > 1) movers++;
       if (p.jrsr) jrsr++;
       if (p.twin) twins++;
+      const h = fmix32(p.index);
       for (let i = 0; i < POOLS.length; i++) {
         const t = spec.thresholds[i]!;
-        if (t === 0) continue;
-        if (fmix32(poolKeys[i]! ^ fmix32(p.index)) >= t) continue;
+        if (t === 0 || fmix32(poolKeys[i]! ^ h) >= t) continue;
         if (ELIGIBLE[POOLS[i]!](p)) candidates[i]!.push(p);
       }
     }
@@ -228,8 +228,14 @@ export async function writeMasterCsv(
   };
 }
 
+/**
+ * Threads for the master file: the cores (at most 4) when they are free; one when other work
+ * already keeps them busy (then workers only add copying). The output is the same either way.
+ */
 export function defaultThreads(): number {
-  return Math.max(1, Math.min(4, os.availableParallelism()));
+  const cores = os.availableParallelism();
+  if (cores < 2 || os.loadavg()[0]! > cores - 0.5) return 1;
+  return Math.min(4, cores);
 }
 
 /**
