@@ -6,6 +6,7 @@ import { registerBenchCommand } from './bench-command.js';
 import { type CliIO, processIO } from './context.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerMasterCommands } from './master-command.js';
+import { registerModelCommands } from './model-command.js';
 import { registerProcessCommand } from './process-command.js';
 import { registerReevaluateCommand } from './reevaluate-command.js';
 import { registerSynthCommand } from './synth-command.js';
@@ -26,6 +27,7 @@ export function buildProgram(io: CliIO): Command {
   registerAgreementCommands(program, io);
   registerReevaluateCommand(program, io);
   registerMasterCommands(program, io);
+  registerModelCommands(program, io);
   registerBenchCommand(program, io);
   registerBenchAccuracy(program.commands.find((c) => c.name() === 'bench')!, io);
   return program;
