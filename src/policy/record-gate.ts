@@ -1,4 +1,4 @@
-import { type Agreement, STATUTORY_REQUEST_ELEMENTS } from '../core/agreement.js';
+import { type Agreement, DISCLOSABLE_FIELDS, STATUTORY_REQUEST_ELEMENTS } from '../core/agreement.js';
 import { statuteRecognized } from '../core/statute.js';
 import { GATE_VERSION } from '../core/versions.js';
 import { type DuckDBConnection, queryRows, sqlString } from '../store/duckdb.js';
@@ -7,7 +7,7 @@ import { ADDRESS_MACROS_SQL } from './address-validity.js';
 export { GATE_VERSION };
 
 /** What a request may ask for under §6103(i)(2): taxpayer identity, nothing else (rule A12). */
-export const IDENTITY_REQUEST_TERMS = [
+export const IDENTITY_REQUEST_TERMS: readonly string[] = [
   'name',
   'address',
   'identity',
@@ -15,16 +15,8 @@ export const IDENTITY_REQUEST_TERMS = [
   'current_address',
   'mailing_address',
   'address_of_record',
-  'given_name',
-  'middle_name',
-  'family_name',
-  'name_suffix',
-  'street',
-  'unit',
-  'city',
-  'state',
-  'zip',
-] as const;
+  ...DISCLOSABLE_FIELDS,
+];
 
 export interface RecordGateContext {
   readonly agreement: Agreement;

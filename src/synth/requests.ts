@@ -13,6 +13,7 @@ import { DEFECT, JMODE, KIND, MALFORMED, type Plan, type PoolName, requestId } f
 import { adultAge, ageOn, dobForAge, type Person } from './population.js';
 import { Rng } from './prng.js';
 import type { RequestFields } from './rules.js';
+import { REQUEST_COLUMNS } from './rules.js';
 import { invalidStatute, validStatute } from './statutes.js';
 import { type Convention, EN, ES, type NameEntry, type Sex, type Tables } from './tables.js';
 import { applyCase, type CaseStyle, csvField, foldAccents, typos } from './text.js';
@@ -899,10 +900,10 @@ export class RowBuilder {
           );
           return { ...row, fields: f, jsonLine: json.slice(0, cut) };
         }
-        const cols = ROW_COLUMNS.map((c) => csvField(f[c]));
+        const cols = REQUEST_COLUMNS.map((c) => csvField(f[c]));
         if (rng.chance(0.6) && f.street) {
           // A comma inside an unquoted street: one column too many.
-          const i = ROW_COLUMNS.indexOf('street');
+          const i = REQUEST_COLUMNS.indexOf('street');
           cols[i] = `${f.street.replace(/"/g, '')}, ${f.unit || `APT ${rng.range(1, 40)}`}`;
           cols[i + 1] = '';
         } else {
@@ -916,26 +917,6 @@ export class RowBuilder {
 
 const PLACEHOLDER = /\{(\w+)\}/g;
 const WARRANT_KINDS = ['MJ', 'W', 'CR'];
-
-const ROW_COLUMNS: readonly (keyof RequestFields)[] = [
-  'request_id',
-  'given_name',
-  'middle_name',
-  'family_name',
-  'name_suffix',
-  'date_of_birth',
-  'street',
-  'unit',
-  'city',
-  'state',
-  'zip',
-  'tin',
-  'taxable_periods',
-  'criminal_statute',
-  'case_number',
-  'requesting_officer',
-  'justification',
-];
 
 function swapDayMonth(iso: string): string | undefined {
   const [y, m, d] = iso.split('-');
