@@ -3,8 +3,10 @@ import { type DuckDBConnection, queryRows } from '../store/duckdb.js';
 /**
  * Blocking: which (request, taxpayer) pairs are compared at all. Several rules, each a key
  * computed on both sides; a pair is a candidate when any rule's keys are equal. Rules are
- * unioned and de-duplicated. A key shared by more than `maxBlock` taxpayers is too common to
- * tell anyone apart and is skipped for that rule (and counted), so no block can explode.
+ * unioned and de-duplicated. A key shared by more taxpayers than its rule's cap (25 for a name
+ * alone, up to 500 for an address) is too common to tell anyone apart and is skipped for that
+ * rule (and counted), so no block can explode and the pairs per request stay bounded as the
+ * master file grows.
  *
  * Disclosure needs the address to agree with an address of record (rule C1), so the address
  * rules alone find every disclosable pair; the name and birth-date rules find the look-alikes
@@ -17,6 +19,12 @@ export interface BlockingRule {
   readonly master: string;
   /** SELECT of (row_no, key) over `req_std`. */
   readonly request: string;
+  /**
+   * Most taxpayers one key of this rule may hold; a larger block is skipped. Tight for the
+   * loose rules (a name alone, a house number and street anywhere), which would otherwise grow
+   * with the master file while telling no one apart.
+   */
+  readonly maxBlock: number;
 }
 
 const dobKey = (d: string) => `strftime(${d}, '%Y%m%d')`;
@@ -26,12 +34,14 @@ const swappedDob = (d: string) =>
 export const BLOCKING_RULES: readonly BlockingRule[] = [
   {
     id: 'house_zip',
+    maxBlock: 500,
     description: 'house number + ZIP5 (any address of record)',
     master: `SELECT DISTINCT tin, house_number || '|' || zip5 AS key FROM mst_std WHERE house_number IS NOT NULL AND zip5 IS NOT NULL`,
     request: `SELECT row_no, house_number || '|' || zip5 AS key FROM req_std WHERE house_number IS NOT NULL AND zip5 IS NOT NULL`,
   },
   {
     id: 'house_street_city',
+    maxBlock: 500,
     description: 'house number + street name + city + state (any address of record)',
     master: `SELECT DISTINCT tin, concat_ws('|', house_number, street_name, city_std, state_std) AS key FROM mst_std
              WHERE house_number IS NOT NULL AND street_name IS NOT NULL AND city_std IS NOT NULL AND state_std IS NOT NULL`,
@@ -40,6 +50,7 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
   },
   {
     id: 'dob_family',
+    maxBlock: 200,
     description:
       'birth date (or its day/month swap) + a family-name token (given and family also tried swapped)',
     master: `SELECT DISTINCT tin, ${dobKey('dob')} || '|' || t AS key FROM (SELECT tin, dob, unnest(family_tokens) AS t FROM mst_person WHERE dob IS NOT NULL)`,
@@ -51,6 +62,7 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
   },
   {
     id: 'dob_given',
+    maxBlock: 200,
     description: 'birth date + a formal given name (nicknames resolved; swapped too)',
     master: `SELECT DISTINCT tin, ${dobKey('dob')} || '|' || f AS key FROM (SELECT tin, dob, unnest(given_formals) AS f FROM mst_person WHERE dob IS NOT NULL)`,
     request: `SELECT DISTINCT row_no, ${dobKey('dob')} || '|' || f AS key FROM (
@@ -59,6 +71,7 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
   },
   {
     id: 'phonetic_zip3_initial',
+    maxBlock: 50,
     description: 'family-name Soundex + ZIP3 + given-name initial',
     master: `SELECT DISTINCT m.tin, p.family_phonetic || '|' || m.zip3 || '|' || p.given_first[1] AS key
              FROM mst_std m JOIN mst_person p USING (tin) WHERE m.zip3 IS NOT NULL AND p.family_phonetic IS NOT NULL AND p.given_first IS NOT NULL`,
@@ -67,6 +80,7 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
   },
   {
     id: 'names',
+    maxBlock: 25,
     description: 'given name (or a formal of it) + first family-name token, exact (swapped too)',
     master: `SELECT DISTINCT tin, f || '|' || family_first AS key FROM (SELECT tin, family_first, unnest(given_formals) AS f FROM mst_person WHERE family_first IS NOT NULL)`,
     request: `SELECT DISTINCT row_no, key FROM (
@@ -76,12 +90,14 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
   },
   {
     id: 'dob_zip',
+    maxBlock: 100,
     description: 'birth date + ZIP5 (any address of record)',
     master: `SELECT DISTINCT m.tin, ${dobKey('p.dob')} || '|' || m.zip5 AS key FROM mst_std m JOIN mst_person p USING (tin) WHERE p.dob IS NOT NULL AND m.zip5 IS NOT NULL`,
     request: `SELECT row_no, ${dobKey('dob')} || '|' || zip5 AS key FROM req_std WHERE dob IS NOT NULL AND zip5 IS NOT NULL`,
   },
   {
     id: 'street_zip_initial',
+    maxBlock: 100,
     description: 'street name + ZIP5 + given-name initial (house number may differ)',
     master: `SELECT DISTINCT m.tin, m.street_name || '|' || m.zip5 || '|' || p.given_first[1] AS key
              FROM mst_std m JOIN mst_person p USING (tin) WHERE m.street_name IS NOT NULL AND m.zip5 IS NOT NULL AND p.given_first IS NOT NULL`,
@@ -90,6 +106,7 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
   },
   {
     id: 'house_street',
+    maxBlock: 25,
     description:
       'house number + street name, any locality (catches ZIP typos; common streets are cut by the block guard)',
     master: `SELECT DISTINCT tin, house_number || '|' || street_name AS key FROM mst_std WHERE house_number IS NOT NULL AND street_name IS NOT NULL`,
@@ -97,12 +114,14 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
   },
   {
     id: 'dob_phonetic',
+    maxBlock: 200,
     description: 'birth date + family-name Soundex',
     master: `SELECT DISTINCT tin, ${dobKey('dob')} || '|' || family_phonetic AS key FROM mst_person WHERE dob IS NOT NULL AND family_phonetic IS NOT NULL`,
     request: `SELECT row_no, ${dobKey('dob')} || '|' || family_phonetic AS key FROM req_std WHERE dob IS NOT NULL AND family_phonetic IS NOT NULL`,
   },
   {
     id: 'tin',
+    maxBlock: 1,
     description: 'TIN supplied by the requester',
     master: 'SELECT tin, tin AS key FROM mst_person',
     request: 'SELECT row_no, tin_std AS key FROM req_std WHERE tin_std IS NOT NULL',
@@ -128,9 +147,10 @@ export async function buildMasterKeys(
     ' UNION ALL ',
   );
   await conn.run(`CREATE OR REPLACE TEMP TABLE master_keys_all AS ${union}`);
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE oversized AS SELECT rule, key FROM master_keys_all GROUP BY ALL HAVING count(*) > ${maxBlock}`,
-  );
+  const caps = BLOCKING_RULES.map((r) => `('${r.id}', ${Math.min(r.maxBlock, maxBlock)})`).join(', ');
+  await conn.run(`CREATE OR REPLACE TEMP TABLE oversized AS
+    SELECT k.rule, k.key FROM master_keys_all k JOIN (VALUES ${caps}) c(rule, cap) USING (rule)
+    GROUP BY k.rule, k.key, c.cap HAVING count(*) > c.cap`);
   await conn.run(
     `CREATE OR REPLACE TABLE ${target} AS SELECT * FROM master_keys_all ANTI JOIN oversized USING (rule, key)`,
   );
