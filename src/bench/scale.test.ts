@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   evaluateTargets,
+  parseDuckSize,
   parseSizes,
   REPORT_BEGIN,
   REPORT_END,
@@ -49,6 +50,7 @@ describe('bench scale', () => {
     expect(imp!.stages.map((s) => s.stage)).toEqual(['load', 'standardise', 'prepare']);
     expect(proc!.rows).toBe(200);
     expect(proc!.candidatePairs).toBeGreaterThan(0);
+    expect(proc!.blocking?.length).toBeGreaterThan(3);
     for (const s of results.steps) {
       expect(s.wallMs).toBeGreaterThan(0);
       expect(s.peakRssBytes).toBeGreaterThan(20 * 1024 * 1024);
@@ -62,6 +64,7 @@ describe('bench scale', () => {
     expect(md).toContain(REPORT_BEGIN);
     expect(md).toContain(REPORT_END);
     expect(md).toContain('| master rows | step | requests | wall time |');
+    expect(md).toContain('Candidate pairs per request, by blocking rule');
     expect(md).toContain(`${results.machine.cores} cores`);
     expect(md).toContain('![Time and peak memory against master size](scale.svg)');
     const svg = await readFile(path.join(tmp, 'docs', 'scale.svg'), 'utf8');
@@ -107,6 +110,9 @@ describe('bench scale', () => {
     expect(() => parseSizes('--sizes', '10,x')).toThrow(/--sizes: 'x'/);
     expect(() => parseSizes('--sizes', '0')).toThrow();
     expect(taxpayersFor(1_286_000)).toBe(1_000_000);
+    expect(parseDuckSize('8GB')).toBe(8e9);
+    expect(parseDuckSize('512MiB')).toBe(512 * 2 ** 20);
+    expect(parseDuckSize('lots')).toBeUndefined();
     expect(
       scalingExponent([
         [1, 10],

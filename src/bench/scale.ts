@@ -11,6 +11,7 @@ import { defaultMemoryLimit, openDuck, queryValue } from '../store/duckdb.js';
 import { folderBytes, importMaster, MASTER_STORE_FILE } from '../store/master-store.js';
 import { generateSynthetic } from '../synth/generate.js';
 import { processBatch } from '../workflow/process-batch.js';
+import { writeMarkedSection } from './report-section.js';
 import { type ChartSpec, formatSi, renderCharts, type Series } from './svg-plot.js';
 
 /**
@@ -73,6 +74,8 @@ export interface StepResult {
   readonly rows: number;
   readonly rowsPerSecond: number;
   readonly candidatePairs?: number | undefined;
+  /** process: candidate pairs found by each blocking rule (a pair found by several counts in each). */
+  readonly blocking?: readonly { readonly rule: string; readonly pairs: number }[] | undefined;
   readonly pairsPerSecondPerCore?: number | undefined;
   readonly peakRssBytes: number;
   /** Store size on disk (import, process); data files (synth). */
@@ -94,6 +97,8 @@ export interface MachineInfo {
   readonly platform: string;
   readonly node: string;
   readonly duckdb: string;
+  /** 1-minute load average when the bench started and when it ended (other work inflates times). */
+  readonly loadAverage?: { readonly start: number; readonly end?: number | undefined } | undefined;
 }
 
 export interface ScaleResults {
@@ -307,6 +312,26 @@ interface SynthMeta {
   readonly peakRssBytes: number;
 }
 
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** DuckDB size text ('8GB' = 8·10⁹ bytes, '8GiB' = 8·2³⁰) in bytes; undefined when not understood. */
+export function parseDuckSize(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const units: Record<string, number> = {
+    B: 1,
+    KB: 1e3,
+    MB: 1e6,
+    GB: 1e9,
+    TB: 1e12,
+    KIB: 2 ** 10,
+    MIB: 2 ** 20,
+    GIB: 2 ** 30,
+    TIB: 2 ** 40,
+  };
+  return Number(m[1]) * units[(m[2] ?? 'B').toUpperCase()]!;
+}
+
 export function taxpayersFor(masterRows: number): number {
   return Math.max(1, Math.round(masterRows / ROWS_PER_TAXPAYER));
 }
@@ -326,6 +351,7 @@ export async function machineInfo(): Promise<MachineInfo> {
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     duckdb,
+    loadAverage: { start: round2(os.loadavg()[0]!) },
   };
 }
 
@@ -506,7 +532,11 @@ export async function runScaleBench(options: ScaleOptions): Promise<ScaleResults
       const s = p.value as {
         records: number;
         timings: StageFigure[];
-        matching: { candidatePairs: number; pairs_per_second_per_core: number } | null;
+        matching: {
+          candidatePairs: number;
+          pairs_per_second_per_core: number;
+          blocking: { rule: string; pairs: number }[];
+        } | null;
         outcomes: Record<string, number>;
       };
       const step: StepResult = {
@@ -519,6 +549,7 @@ export async function runScaleBench(options: ScaleOptions): Promise<ScaleResults
         rows: s.records,
         rowsPerSecond: perSecond(s.records, p.wallMs),
         candidatePairs: s.matching?.candidatePairs,
+        blocking: s.matching?.blocking.map((x) => ({ rule: x.rule, pairs: x.pairs })),
         pairsPerSecondPerCore: s.matching?.pairs_per_second_per_core,
         peakRssBytes: p.peakRssBytes,
         diskBytes: await fileSize(path.join(store, MASTER_STORE_FILE)),
@@ -534,6 +565,10 @@ export async function runScaleBench(options: ScaleOptions): Promise<ScaleResults
     }
   }
   await rm(scratch, { recursive: true, force: true });
+  (results as { machine: MachineInfo }).machine = {
+    ...results.machine,
+    loadAverage: { start: results.machine.loadAverage?.start ?? 0, end: round2(os.loadavg()[0]!) },
+  };
   await save();
 
   if (options.report !== null) {
@@ -630,11 +665,17 @@ export function renderScaleMarkdown(r: ScaleResults, plotHref?: string): string 
   lines.push(
     `Settings: DuckDB memory limit ${r.settings.memoryLimit}, ${r.settings.threads} threads, seed ${r.settings.seed}${r.settings.maxBlock ? `, max block ${r.settings.maxBlock}` : ''}  `,
   );
-  lines.push(`Date: ${r.date.slice(0, 10)} (${r.date})`, '');
+  const load = m.loadAverage;
+  const busy = load !== undefined && Math.max(load.start, load.end ?? 0) > m.cores * 0.5;
+  const loadText = load
+    ? `; 1-minute load average ${load.start} at the start${load.end !== undefined ? `, ${load.end} at the end` : ''}${busy ? ' (other work shared the cores: wall times are upper bounds)' : ''}`
+    : '';
+  lines.push(`Date: ${r.date.slice(0, 10)} (${r.date})${loadText}`, '');
   lines.push(
     "Each step runs in its own process; peak RSS is that process's maximum resident set (DuckDB included). " +
       'Synthetic data come from `custodian synth` (seed fixed; about 1.29 master rows per taxpayer). ' +
-      "*Disk* is the master store file (import, process) or the generated files (synth); *output* is the batch's decisions, evidence and summary.",
+      "*Disk* is the master store file (import, process) or the generated files (synth); *output* is the batch's decisions, evidence and summary. " +
+      'The DuckDB memory limit bounds its buffer pool, which fills towards the limit as the data grow; RSS above the limit is Node.js and memory DuckDB allocates outside its buffer manager.',
     '',
   );
   lines.push(
@@ -676,6 +717,29 @@ export function renderScaleMarkdown(r: ScaleResults, plotHref?: string): string 
     'Processing stages (time, rows/s of the stage):',
     r.steps.filter((s) => s.step === 'process'),
   );
+
+  // Candidate pairs by blocking rule, per request: what grows with the master.
+  const withRules = r.steps.filter((s) => s.step === 'process' && s.blocking?.length);
+  if (withRules.length > 0) {
+    const rules = [...new Set(withRules.flatMap((s) => s.blocking!.map((x) => x.rule)))];
+    lines.push(
+      'Candidate pairs per request, by blocking rule (a pair found by several rules counts in each):',
+      '',
+    );
+    lines.push(`| master rows | requests | all rules | ${rules.join(' | ')} |`);
+    lines.push(`|---:|---:|---:|${rules.map(() => '---:').join('|')}|`);
+    for (const s of withRules) {
+      const per = (n: number) => (n / Math.max(1, s.rows)).toFixed(1);
+      const cells = rules.map((rule) => {
+        const x = s.blocking!.find((b) => b.rule === rule);
+        return x ? per(x.pairs) : '—';
+      });
+      lines.push(
+        `| ${int(s.masterRows)} | ${int(s.batch ?? 0)} | ${per(s.candidatePairs ?? 0)} | ${cells.join(' | ')} |`,
+      );
+    }
+    lines.push('');
+  }
 
   // Targets (issue 5).
   lines.push('Targets (issue 5):', '');
@@ -753,6 +817,15 @@ export function evaluateTargets(r: ScaleResults): TargetCheck[] {
       verdict: em === undefined ? '—' : em <= 0.15 ? 'met' : '**not met**',
     });
   }
+  const limit = parseDuckSize(r.settings.memoryLimit);
+  if (limit && r.steps.length > 0) {
+    const over = Math.max(...r.steps.map((s) => s.peakRssBytes - limit));
+    out.push({
+      target: `memory bounded by the configured DuckDB limit (${r.settings.memoryLimit}) plus at most 3 GB, every step`,
+      measured: `largest excess ${over > 0 ? bytes(over) : 'none'}`,
+      verdict: verdict(over <= 3 * GB),
+    });
+  }
   const ie = scalingExponent(imports.map((s) => [s.masterRows, s.wallMs] as const));
   if (ie !== undefined)
     out.push({
@@ -787,7 +860,13 @@ export function renderScalePlot(r: ScaleResults): string {
     { y: 600, label: 'target: 1M × 20M ≤ 10 min' },
     { y: 300, label: 'target: import 20M ≤ 5 min' },
   ].filter((g) => maxOf(time) >= g.y * 0.25);
-  const rssGuides = [{ y: 12, label: 'target: peak RSS ≤ 12 GB' }].filter((g) => maxOf(rss) >= g.y * 0.25);
+  const limit = parseDuckSize(r.settings.memoryLimit);
+  const rssGuides = [
+    { y: 12, label: 'target: peak RSS ≤ 12 GB' },
+    ...(limit
+      ? [{ y: limit / GB, label: `DuckDB memory limit ${r.settings.memoryLimit}`, color: '#b07000' }]
+      : []),
+  ].filter((g) => maxOf(rss) >= g.y * 0.25);
   const charts: ChartSpec[] = [
     {
       title: 'Wall time against master size',
@@ -816,21 +895,7 @@ export function renderScalePlot(r: ScaleResults): string {
  * section, when missing); everything else in the file is kept.
  */
 export async function writeReportSection(file: string, content: string): Promise<void> {
-  let text = '';
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    text = '# Performance\n\n';
-  }
-  const section = `${REPORT_BEGIN}\n${content.trimEnd()}\n${REPORT_END}`;
-  const a = text.indexOf(REPORT_BEGIN);
-  const b = text.indexOf(REPORT_END, a);
-  const next =
-    a >= 0 && b > a
-      ? text.slice(0, a) + section + text.slice(b + REPORT_END.length)
-      : `${text.trimEnd()}${text.trim() ? '\n\n' : ''}${section}\n`;
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, next);
+  await writeMarkedSection(file, 'scale', content, 'Performance');
 }
 
 /** "1000000,5M,200k" → [1000000, 5000000, 200000]. */

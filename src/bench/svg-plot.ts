@@ -158,9 +158,6 @@ function chartGroup(spec: ChartSpec, width: number, height: number, x0: number, 
     out.push(
       `<line class="guide" x1="${m.left}" y1="${n(y)}" x2="${n(m.left + pw)}" y2="${n(y)}" stroke="${c}" stroke-dasharray="2 3"/>`,
     );
-    out.push(
-      `<text class="guide-label" x="${n(m.left + pw - 4)}" y="${n(y - 4)}" text-anchor="end" fill="${c}">${escapeXml(g.label)}</text>`,
-    );
   }
   // Series.
   spec.series.forEach((s, i) => {
@@ -182,6 +179,11 @@ function chartGroup(spec: ChartSpec, width: number, height: number, x0: number, 
       );
     out.push('</g>');
   });
+  // Guide labels over the series (with a white halo, see STYLE), so that lines never hide them.
+  for (const g of guides)
+    out.push(
+      `<text class="guide-label" x="${n(m.left + pw - 4)}" y="${n(sy(g.y) - 4)}" text-anchor="end" fill="${g.color ?? '#888888'}">${escapeXml(g.label)}</text>`,
+    );
   // Legend (top left, inside the plot).
   const lx = m.left + 10;
   let ly = m.top + 8;
@@ -210,7 +212,7 @@ text { font-family: system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans
 .tick { fill: #555555; }
 .grid { stroke: #eeeeee; stroke-width: 1; }
 .axis { stroke: #333333; stroke-width: 1; }
-.guide-label { font-size: 10px; }
+.guide-label { font-size: 10px; stroke: #ffffff; stroke-width: 3px; paint-order: stroke; stroke-linejoin: round; }
 </style>`;
 
 /** A standalone SVG document with one or more charts (side by side, `columns` per row). */

@@ -66,6 +66,11 @@ export function registerMasterCommands(program: Command, io: CliIO): void {
       });
       if (!info) {
         const dir = path.resolve(flags.store);
+        if (building && 'error' in building)
+          throw new CustodianError(
+            'CUS_INPUT_NOT_FOUND',
+            `no complete master store in ${dir} yet: an import is running (${building.error})`,
+          );
         if (building && 'stages' in building) {
           const done = Object.keys(building.stages);
           throw new CustodianError(

@@ -71,6 +71,16 @@ describe('importMaster', () => {
         'SELECT count(*) FROM (SELECT tin < lag(tin) OVER () AS back FROM custodian_master.main.mst_std) WHERE back',
       );
       expect(unordered).toBe(0);
+      const keysUnordered = await queryValue<number>(
+        duck.conn,
+        'SELECT count(*) FROM (SELECT (rule, key) < lag((rule, key)) OVER () AS back FROM custodian_master.main.master_keys) WHERE back',
+      );
+      expect(keysUnordered).toBe(0);
+      const personsUnordered = await queryValue<number>(
+        duck.conn,
+        'SELECT count(*) FROM (SELECT tin < lag(tin) OVER () AS back FROM custodian_master.main.mst_person) WHERE back',
+      );
+      expect(personsUnordered).toBe(0);
       const tables = (
         await queryRows<{ table_name: string }>(
           duck.conn,
@@ -234,6 +244,20 @@ describe('importMaster', () => {
     } finally {
       duck.close();
     }
+  });
+
+  it('imports a Parquet extract', async () => {
+    const pq = await generateSynthetic({
+      out: path.join(tmp, 'synth-pq'),
+      taxpayers: 1500,
+      requests: 10,
+      seed: 4,
+      masterFormat: 'parquet',
+    });
+    const info = await importMaster([pq.paths.master], path.join(tmp, 'store-pq'), { threads: 2 });
+    expect(info.sources[0]!.format).toBe('parquet');
+    expect(info.rows).toBe(pq.masterRows);
+    expect(info.taxpayers).toBe(pq.taxpayers);
   });
 
   it('names a missing input file', async () => {

@@ -62,7 +62,7 @@ export type ImportStage = (typeof IMPORT_STAGES)[number];
  * A store built under other rules holds other keys, so it is refused like another format.
  */
 export const MASTER_KEYS_VERSION = `keys/${createHash('sha256')
-  .update(JSON.stringify(BLOCKING_RULES.map((r) => [r.id, r.master])))
+  .update(JSON.stringify(BLOCKING_RULES.map((r) => [r.id, r.master, r.maxBlock])))
   .digest('hex')
   .slice(0, 12)}`;
 
@@ -180,8 +180,18 @@ export async function importMaster(
   }
 
   // An unfinished import of other files (or under other versions) cannot be resumed: start over.
+  // One still running (its file locked) is never touched.
   if (existsSync(building) || existsSync(scratch)) {
-    const previous = existsSync(building) ? await readMeta(building).catch(() => undefined) : undefined;
+    const previous = existsSync(building)
+      ? await readMeta(building).catch((e: unknown) => {
+          if (isCustodianError(e) && e.message.includes(IN_USE))
+            throw new CustodianError(
+              'CUS_STORE_INVALID',
+              `${building}: another import is running on this store`,
+            );
+          return undefined;
+        })
+      : undefined;
     if (opts.force || previous?.import_key !== importKey) await removeBuildFiles(finalFile);
   }
 
@@ -198,7 +208,10 @@ export async function importMaster(
     const storeName = await queryValue<string>(conn, 'SELECT current_database()');
     const store = sqlIdent(storeName);
     const b: Build = { conn, store, storeName, progress };
+    // The loaded rows persist in the scratch database (an interrupted import resumes after the
+    // load); later intermediates live in an in-memory database that spills under the memory limit.
     await conn.run(`ATTACH ${sqlString(scratch)} AS scratch`);
+    await conn.run(`ATTACH ':memory:' AS work`);
     await conn.run(
       `CREATE TABLE IF NOT EXISTS ${store}.main.store_meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
     );
@@ -253,22 +266,26 @@ export async function importMaster(
       (await stage('finish', () => finishStage(b)));
     await conn.run('CHECKPOINT');
     await conn.run('CHECKPOINT scratch');
+    await conn.run('DETACH work');
     if (!stopped) await conn.run('DETACH scratch');
   } catch (e) {
-    duck.close();
     if (isCustodianError(e)) throw e;
-    throw new CustodianError('CUS_INTERNAL', `master import into ${building}: ${firstLine(e)}`, { cause: e });
+    throw new CustodianError('CUS_INTERNAL', `master import into ${building}: ${firstLine(e)}`, {
+      cause: e,
+    });
+  } finally {
+    duck.close();
+    await rm(path.join(tmp, 'import-spill'), { recursive: true, force: true });
+    await rmdir(tmp).catch(() => undefined); // only when empty: processing keeps its own files there
   }
-  duck.close();
-  await rm(path.join(tmp, 'import-spill'), { recursive: true, force: true });
-  await rmdir(tmp).catch(() => undefined); // only when empty: processing keeps its own files there
   if (stopped) {
     const info = await readInfoFrom(building, dir, false);
     return { ...info, resumedStages: resumed };
   }
-  await rm(`${building}.wal`, { force: true });
-  await rename(building, finalFile);
+  // Checkpointed and closed, the store has no write-ahead log; should one remain, it moves with it.
   await rm(`${finalFile}.wal`, { force: true });
+  if (existsSync(`${building}.wal`)) await rename(`${building}.wal`, `${finalFile}.wal`);
+  await rename(building, finalFile);
   await rm(scratch, { force: true });
   await rm(`${scratch}.wal`, { force: true });
   const info = await readStoreInfo(dir);
@@ -286,16 +303,16 @@ interface Build {
 }
 
 /**
- * Runs `fn` with the scratch database as the connection's default, so that code written for a
- * single database (the standardiser, prepareMaster) creates its tables there, not in the store.
- * `views` are made visible there as temporary views of the store's tables.
+ * Runs `fn` with the in-memory work database as the connection's default, so that code written
+ * for a single database (the standardiser, prepareMaster) creates its tables there, not in the
+ * store. `views` are made visible there as temporary views of the store's tables.
  */
-async function inScratch<T>(b: Build, views: readonly string[], fn: () => Promise<T>): Promise<T> {
+async function inWork<T>(b: Build, views: readonly string[], fn: () => Promise<T>): Promise<T> {
   for (const v of views)
     await b.conn.run(
       `CREATE OR REPLACE TEMP VIEW ${sqlIdent(v)} AS SELECT * FROM ${b.store}.main.${sqlIdent(v)}`,
     );
-  await b.conn.run('USE scratch');
+  await b.conn.run('USE work');
   try {
     return await fn();
   } finally {
@@ -375,28 +392,33 @@ async function loadStage(b: Build, sources: readonly MasterSource[]): Promise<vo
 async function standardiseStage(b: Build): Promise<void> {
   b.progress.start('import: standardise');
   try {
-    await inScratch(b, [], async () => {
+    await inWork(b, [], async () => {
       await installStandardizer(b.conn);
-      await standardizeMaster(b.conn, 'master_raw', 'mst_std_build');
+      await standardizeMaster(b.conn, 'scratch.master_raw', 'mst_std_build');
     });
   } finally {
     b.progress.stop();
   }
-  await sortedCopy(b, 'scratch.main.mst_std_build', 'mst_std', 'tin, row_no', 'import: store rows by TIN');
-  await b.conn.run('DROP TABLE scratch.main.mst_std_build');
+  await sortedCopy(
+    b,
+    'work.main.mst_std_build',
+    'mst_std',
+    { orderBy: 'tin, row_no' },
+    'import: store rows by TIN',
+  );
+  await b.conn.run('DROP TABLE work.main.mst_std_build');
 }
 
-/**
- * Scratch tables kept when the prepare stage starts; the rest (the raw rows, no longer needed once
- * standardised, and leftovers of an interrupted prepare) is dropped, so that the tables the stage
- * finds afterwards are exactly prepareMaster's output.
- */
-const SCRATCH_KEEP = new Set(['load_done']);
+/** How a table is ordered on disk: `orderBy` within each value of `partitionBy` (a text column). */
+interface StoreOrder {
+  readonly partitionBy?: string | undefined;
+  readonly orderBy: string;
+}
 
 /** How the tables prepareMaster makes are kept in the store (others are copied as they are). */
-const STORE_ORDER: Readonly<Record<string, string>> = {
-  mst_person: 'tin',
-  master_keys: 'rule, key, tin',
+const STORE_ORDER: Readonly<Record<string, StoreOrder>> = {
+  mst_person: { orderBy: 'tin' },
+  master_keys: { partitionBy: 'rule', orderBy: 'key' },
 };
 
 async function prepareStage(b: Build, maxBlock: number): Promise<void> {
@@ -405,25 +427,26 @@ async function prepareStage(b: Build, maxBlock: number): Promise<void> {
   let oversized: Record<string, number>;
   let made: string[];
   try {
-    for (const t of await listTables(conn, 'scratch'))
-      if (!SCRATCH_KEEP.has(t)) await conn.run(`DROP TABLE scratch.main.${sqlIdent(t)}`);
-    const before = new Set(await listTables(conn, 'scratch'));
-    oversized = await inScratch(b, ['mst_std'], async () => {
+    // The raw rows are not needed any more (standardise is complete when prepare runs).
+    await conn.run('DROP TABLE IF EXISTS scratch.main.master_raw');
+    await conn.run('DROP TABLE IF EXISTS scratch.main.rejects_raw');
+    const before = new Set(await listTables(conn, 'work'));
+    oversized = await inWork(b, ['mst_std'], async () => {
       await installStandardizer(conn); // prepareMaster reads the nickname tables
       return prepareMaster(conn, maxBlock);
     });
-    made = (await listTables(conn, 'scratch')).filter((t) => !before.has(t) && !t.startsWith('std_'));
+    made = (await listTables(conn, 'work')).filter((t) => !before.has(t) && !t.startsWith('std_'));
   } finally {
     b.progress.stop();
   }
   for (const t of made) {
     const order = STORE_ORDER[t];
-    if (order) await sortedCopy(b, `scratch.main.${sqlIdent(t)}`, t, order, `import: store ${t}`);
+    if (order) await sortedCopy(b, `work.main.${sqlIdent(t)}`, t, order, `import: store ${t}`);
     else
       await conn.run(
-        `CREATE OR REPLACE TABLE ${store}.main.${sqlIdent(t)} AS SELECT * FROM scratch.main.${sqlIdent(t)}`,
+        `CREATE OR REPLACE TABLE ${store}.main.${sqlIdent(t)} AS SELECT * FROM work.main.${sqlIdent(t)}`,
       );
-    await conn.run(`DROP TABLE scratch.main.${sqlIdent(t)}`);
+    await conn.run(`DROP TABLE work.main.${sqlIdent(t)}`);
   }
   const masterKeys = await queryValue<number>(conn, `SELECT count(*) FROM ${store}.main.master_keys`);
   await putMeta(b, { oversized_keys_skipped: oversized, master_keys: masterKeys });
@@ -446,17 +469,39 @@ async function sortedCopy(
   b: Build,
   source: string,
   target: string,
-  order: string,
+  order: StoreOrder,
   stage: string,
 ): Promise<void> {
-  b.progress.start(stage, 100);
+  const into = `${b.store}.main.${sqlIdent(target)}`;
+  await b.conn.run('SET preserve_insertion_order = true');
   try {
-    await b.conn.run('SET preserve_insertion_order = true');
-    await runWithProgress(
-      b.conn,
-      `CREATE OR REPLACE TABLE ${b.store}.main.${sqlIdent(target)} AS SELECT * FROM ${source} ORDER BY ${order}`,
-      (p) => b.progress.update(Math.round(p)),
-    );
+    if (!order.partitionBy) {
+      b.progress.start(stage, 100);
+      await runWithProgress(
+        b.conn,
+        `CREATE OR REPLACE TABLE ${into} AS SELECT * FROM ${source} ORDER BY ${order.orderBy}`,
+        (p) => b.progress.update(Math.round(p)),
+      );
+      return;
+    }
+    // One sort per partition, appended in partition order: the same order as one big sort, in
+    // less time and with less memory (each sort is a fraction of the rows).
+    const col = sqlIdent(order.partitionBy);
+    const parts = (
+      await queryRows<{ v: string | null }>(
+        b.conn,
+        `SELECT DISTINCT ${col} AS v FROM ${source} ORDER BY v NULLS LAST`,
+      )
+    ).map((r) => r.v);
+    b.progress.start(stage, parts.length);
+    await b.conn.run(`CREATE OR REPLACE TABLE ${into} AS SELECT * FROM ${source} LIMIT 0`);
+    for (const [i, v] of parts.entries()) {
+      const where = v === null ? `${col} IS NULL` : `${col} = ${sqlString(v)}`;
+      await b.conn.run(
+        `INSERT INTO ${into} SELECT * FROM ${source} WHERE ${where} ORDER BY ${order.orderBy}`,
+      );
+      b.progress.update(i + 1);
+    }
   } finally {
     await b.conn.run('SET preserve_insertion_order = false');
     b.progress.stop();
@@ -513,10 +558,7 @@ async function attachReadOnly(conn: DuckDBConnection, file: string, alias: strin
   } catch (e) {
     const msg = firstLine(e);
     if (/lock/i.test(msg))
-      throw new CustodianError(
-        'CUS_STORE_INVALID',
-        `${file}: in use by another process (an import still running?) (${msg})`,
-      );
+      throw new CustodianError('CUS_STORE_INVALID', `${file}: ${IN_USE} (an import still running?) (${msg})`);
     throw new CustodianError(
       'CUS_STORE_INVALID',
       `${file}: not a readable Custodian master store (${msg}); re-import with \`custodian master import\``,
@@ -697,6 +739,7 @@ async function statOrNull(file: string): Promise<{ size: number; mtimeMs: number
 // --- helpers --------------------------------------------------------------------------------
 
 const FINGERPRINT_SPAN = 1 << 20;
+const IN_USE = 'in use by another process';
 
 async function describeSource(file: string): Promise<MasterSource> {
   const abs = path.resolve(file);
