@@ -151,7 +151,7 @@ export function formatImportSummary(info: MasterStoreInfo, wallMs: number): stri
   const skipped = Object.entries(info.oversizedKeysSkipped);
   if (skipped.length > 0)
     lines.push(
-      `  oversized blocking keys skipped (> ${info.maxBlock} taxpayers): ${skipped.map(([r, n]) => `${r} ${n}`).join(', ')}`,
+      `  blocking keys skipped as too common (over their rule's cap, at most ${info.maxBlock} taxpayers): ${skipped.map(([r, n]) => `${r} ${n}`).join(', ')}`,
     );
   if (info.rejected > 0) lines.push('  rejected rows: see the master_rejects table (first 1,000 per file)');
   return `${lines.join('\n')}\n`;
