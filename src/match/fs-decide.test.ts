@@ -90,7 +90,7 @@ describe('decision thresholds from the agreement (rule C3) and the ambiguity mar
       { row: 1, tin: 'A', weight: 30 },
       { row: 1, tin: 'B', weight: 30 - m },
       { row: 2, tin: 'C', weight: 30 },
-      { row: 2, tin: 'D', weight: 30 - m - 0.01 },
+      { row: 2, tin: 'D', weight: 30 - m - 0.01, levels: { address: 3 } },
     ]);
     expect(r.get(1)).toMatchObject({ outcome: 'ambiguous', codes: ['AMBIGUOUS_MATCH'], master_tin: 'A' });
     expect(r.get(2)).toMatchObject({ outcome: 'disclosed', master_tin: 'C' });
@@ -132,5 +132,19 @@ describe('decision thresholds from the agreement (rule C3) and the ambiguity mar
   it('family name different but given name and birth date exact (a married name): disclosed', async () => {
     const r = await decide([{ row: 1, tin: 'A', weight: 40, levels: { family: 0 } }]);
     expect(r.get(1)!.outcome).toBe('disclosed');
+  });
+});
+
+describe('siblings who differ only in the spelling of the given name (rule C2)', () => {
+  it('a runner-up as close on birth date and address, with a close given name, makes the record ambiguous', async () => {
+    const r = await decide([
+      { row: 1, tin: 'ANGEL', weight: 40, levels: { dob: 2 } },
+      { row: 1, tin: 'ANGELA', weight: 35, levels: { given: 2, dob: 2 } },
+      { row: 2, tin: 'ANGEL', weight: 40, levels: { dob: 2 } },
+      { row: 2, tin: 'ANGELA', weight: 30, levels: { given: 2, dob: 0 } },
+    ]);
+    expect(r.get(1)!.codes).toEqual(['AMBIGUOUS_MATCH']);
+    // A sibling whose birth date disagrees is told apart (and vetoed): not ambiguous.
+    expect(r.get(2)!.outcome).toBe('disclosed');
   });
 });

@@ -44,6 +44,14 @@ export const GIVEN_NAME_UNCONFIRMED_SQL = 'b.l_given IN (2, 3) AND b.l_middle <>
  */
 export const EXACT_RUNNER_UP_SQL = 'b.l_given < 4 AND b.second_given = 4';
 
+/**
+ * A sibling who fits as well on everything but the spelling of the given name — same birth
+ * date level, same address level, a given name that is a close spelling or better (ANGEL and
+ * ANGELA, twins at one address) — leaves the record ambiguous whatever the weights: a one-letter
+ * typo in the request would turn one into the other.
+ */
+export const SIBLING_RUNNER_UP_SQL = 'b.twin_given >= 2 AND b.twin_given IS NOT NULL';
+
 /** Verdicts that a disclosure officer may resolve: the best candidate is kept for the review. */
 const REVIEW_VERDICTS = ["'TIN_REVIEW'", "'BIRTH_DATE_NOT_CONFIRMED'", "'GIVEN_NAME_NOT_CONFIRMED'"].join(
   ', ',
@@ -90,18 +98,20 @@ export async function decideMatches(
     FROM ${scored}`);
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE runner_up AS
-    SELECT row_no, max(weight) AS second_weight, arg_max(tin, weight) AS second_tin, max(l_given) AS second_given
-    FROM ranked WHERE rank > 1 AND NOT vetoed GROUP BY row_no`);
+    SELECT r.row_no, max(r.weight) AS second_weight, arg_max(r.tin, r.weight) AS second_tin, max(r.l_given) AS second_given,
+      max(r.l_given) FILTER (WHERE r.l_dob = b.l_dob AND r.addr_level = b.addr_level) AS twin_given
+    FROM ranked r JOIN (SELECT row_no, l_dob, addr_level FROM ranked WHERE rank = 1) b USING (row_no)
+    WHERE r.rank > 1 AND NOT r.vetoed GROUP BY r.row_no`);
   await conn.run(`
     CREATE OR REPLACE TABLE ${target} AS
     WITH best AS (SELECT * FROM ranked LEFT JOIN runner_up USING (row_no) WHERE rank = 1),
     judged AS (
-      SELECT r.row_no, b.tin, b.probability, b.weight, b.second_tin, b.second_weight, b.second_given, b.candidates,
+      SELECT r.row_no, b.tin, b.probability, b.weight, b.second_tin, b.second_weight, b.second_given, b.twin_given, b.candidates,
         b.addr_level, b.addr_current, b.tin_name_conflict, b.any_tin_conflict, b.l_tin, b.swapped, b.l_given, b.l_dob, b.l_suffix, b.l_middle, b.suffix_pair,
         CASE
           WHEN b.tin IS NULL THEN 'NO_MATCH'
           WHEN b.probability < ${threshold} THEN 'LOW_CONFIDENCE'
-          WHEN b.second_weight IS NOT NULL AND (b.second_weight >= b.weight - ${ambiguityMargin} OR ${EXACT_RUNNER_UP_SQL}) THEN 'AMBIGUOUS_MATCH'
+          WHEN b.second_weight IS NOT NULL AND (b.second_weight >= b.weight - ${ambiguityMargin} OR ${EXACT_RUNNER_UP_SQL} OR ${SIBLING_RUNNER_UP_SQL}) THEN 'AMBIGUOUS_MATCH'
           WHEN ${IDENTITY_CONFLICT_SQL} THEN 'IDENTITY_CONFLICT'
           WHEN coalesce(b.addr_level, 0) < ${ADDRESS_CORROBORATING_LEVEL} THEN 'ADDRESS_NOT_CONFIRMED'
           WHEN b.tin_name_conflict THEN 'TIN_NAME_CONFLICT'
