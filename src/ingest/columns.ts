@@ -1,6 +1,7 @@
 /** Column sets of the interchange formats (shared/spec/interchange.md). */
 
-export const REQUEST_COLUMNS = [
+/** The request columns of the interchange spec (section 2). */
+export const INTERCHANGE_REQUEST_COLUMNS = [
   'request_id',
   'given_name',
   'middle_name',
@@ -18,6 +19,10 @@ export const REQUEST_COLUMNS = [
   'case_number',
   'requesting_officer',
   'justification',
+] as const;
+
+export const REQUEST_COLUMNS = [
+  ...INTERCHANGE_REQUEST_COLUMNS,
   /** Not in the interchange spec: what the request asks for beyond identity (rule A12). Optional. */
   'requested_fields',
 ] as const;

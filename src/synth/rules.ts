@@ -1,5 +1,6 @@
 import type { Agreement } from '../core/agreement.js';
 import { parseStatute, statuteRecognized, statuteWithin } from '../core/statute.js';
+import { INTERCHANGE_REQUEST_COLUMNS } from '../ingest/columns.js';
 
 /**
  * The legal codes a request record must earn, computed from the record as written — the
@@ -29,25 +30,8 @@ export interface RequestFields {
   justification: string;
 }
 
-export const REQUEST_COLUMNS: readonly (keyof RequestFields)[] = [
-  'request_id',
-  'given_name',
-  'middle_name',
-  'family_name',
-  'name_suffix',
-  'date_of_birth',
-  'street',
-  'unit',
-  'city',
-  'state',
-  'zip',
-  'tin',
-  'taxable_periods',
-  'criminal_statute',
-  'case_number',
-  'requesting_officer',
-  'justification',
-];
+/** The interchange columns, in the order the batch file is written. */
+export const REQUEST_COLUMNS: readonly (keyof RequestFields)[] = INTERCHANGE_REQUEST_COLUMNS;
 
 const blank = (s: string) => s.trim() === '';
 
