@@ -17,6 +17,7 @@ interface ProcessFlags {
   model?: string;
   train?: boolean;
   chunkSize?: string;
+  withhold?: string;
   memoryLimit?: string;
   threads?: string;
 }
@@ -40,6 +41,7 @@ export function registerProcessCommand(program: Command, io: CliIO): void {
       '--train',
       'train the fs model on this batch and master first (unsupervised); writes OUT/model.json',
     )
+    .option('--withhold <file>', 'CSV with a tin column: taxpayers flagged for withholding (rule A15)')
     .option('--chunk-size <n>', 'requests matched per chunk (bounds memory)', '250000')
     .option('--memory-limit <size>', "DuckDB memory limit, e.g. '8GB' (default: 60% of RAM)")
     .option('--threads <n>', 'DuckDB threads (default: all cores)')
@@ -70,6 +72,7 @@ export function registerProcessCommand(program: Command, io: CliIO): void {
         model: flags.model,
         train: flags.train,
         chunkSize,
+        withhold: flags.withhold,
         memoryLimit: flags.memoryLimit,
         threads: flags.threads ? Number(flags.threads) : undefined,
         progress: io.interactive ? terminalProgress() : undefined,

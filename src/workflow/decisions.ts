@@ -33,6 +33,11 @@ export interface DecideContext {
   readonly asOf: string;
   readonly batchId: string;
   readonly matcherVersion: string;
+  /**
+   * Table of TINs flagged for withholding (confidential informants, open tax investigations):
+   * rule A15, checked after matching, before release. None when absent.
+   */
+  readonly withheld?: string | undefined;
   /** Tables: the batch, its gate codes, the match results, and the decisions to write. */
   readonly tables?: {
     readonly batch: string;
@@ -58,12 +63,19 @@ export async function assembleDecisions(conn: DuckDBConnection, ctx: DecideConte
   const batchCodes = `[${ctx.batchCodes.map(sqlString).join(', ')}]::VARCHAR[]`;
   const holds = `[${ctx.holds.map(sqlString).join(', ')}]::VARCHAR[]`;
   const v = versions(ctx.matcherVersion);
+  const withheldSql = ctx.withheld
+    ? `m.outcome IN ('disclosed', 'pending_review', 'ambiguous') AND m.master_tin IN (SELECT tin FROM ${ctx.withheld})`
+    : 'false';
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE decided AS
     WITH gate AS (SELECT row_no, list(code) AS codes FROM ${t.gate} GROUP BY row_no),
     raw AS (
       SELECT b.row_no, b.line_no, b.request_id, b.problem,
-        list_distinct(list_concat(CASE WHEN b.problem IS NULL THEN ${batchCodes} ELSE []::VARCHAR[] END, coalesce(g.codes, []::VARCHAR[]))) AS legal,
+        list_distinct(list_concat(
+          CASE WHEN b.problem IS NULL THEN ${batchCodes} ELSE []::VARCHAR[] END,
+          coalesce(g.codes, []::VARCHAR[]),
+          -- A15: a taxpayer flagged for withholding is never released, whatever matched.
+          CASE WHEN ${withheldSql} THEN ['WITHHELD_I6'] ELSE []::VARCHAR[] END)) AS legal,
         m.outcome AS match_outcome, m.master_tin, m.match_probability, coalesce(m.codes, []::VARCHAR[]) AS match_codes, m.evidence AS match_evidence
       FROM ${t.batch} b LEFT JOIN gate g USING (row_no) LEFT JOIN ${t.matches} m USING (row_no)
     )

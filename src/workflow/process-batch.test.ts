@@ -99,6 +99,35 @@ describe('custodian process, end to end on synthetic data with known truth', () 
     expect(first.decision_id).toMatch(/:1$/);
   });
 
+  it('A15: a taxpayer flagged for withholding is refused WITHHELD_I6 after matching, before release', async () => {
+    const before = readCsv(path.join(dir, 'out-fs', 'decisions.csv'));
+    const flagged = before.filter((r) => r.outcome === 'disclosed').slice(0, 5);
+    expect(flagged).toHaveLength(5);
+    const list = path.join(dir, 'withhold.csv');
+    writeFileSync(
+      list,
+      `tin\n${flagged.map((r) => `${r.master_tin!.slice(0, 3)}-${r.master_tin!.slice(3, 5)}-${r.master_tin!.slice(5)}`).join('\n')}\n`,
+    );
+    const out = path.join(dir, 'out-withhold');
+    await processBatch({
+      master: synth.paths.master,
+      batch: synth.paths.manifest,
+      out,
+      store: path.join(dir, 'store'),
+      asOf: AS_OF,
+      withhold: list,
+    });
+    const after = readCsv(path.join(out, 'decisions.csv'));
+    const ids = new Set(flagged.map((r) => r.request_id));
+    for (const r of after.filter((x) => ids.has(x.request_id!) && x.reason_codes!.includes('WITHHELD_I6'))) {
+      expect(r).toMatchObject({ outcome: 'refused', master_tin: '', match_probability: '' });
+    }
+    expect(after.filter((x) => x.reason_codes === 'WITHHELD_I6').length).toBeGreaterThanOrEqual(5);
+    expect(after.filter((r) => r.outcome === 'disclosed').length).toBe(
+      before.filter((r) => r.outcome === 'disclosed').length - 5,
+    );
+  });
+
   it('refuses a whole batch signed by an unauthorised title without reading the master file', async () => {
     const manifest = JSON.parse(readFileSync(synth.paths.manifest, 'utf8'));
     const bad = path.join(path.dirname(synth.paths.manifest), 'unsigned.json');

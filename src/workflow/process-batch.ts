@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Agreement, agreementStamp } from '../core/agreement.js';
 import { BUILTIN_AGREEMENT } from '../core/builtin-agreement.js';
+import { CustodianError } from '../core/errors.js';
 import type { Outcome } from '../core/outcome.js';
 import { type ProgressSink, SILENT_PROGRESS } from '../core/progress.js';
 import { BASELINE_MATCHER_VERSION } from '../core/versions.js';
@@ -10,6 +11,7 @@ import { loadBatchRecords } from '../ingest/batch-reader.js';
 import { sha256File } from '../ingest/file-hash.js';
 import { readManifest } from '../ingest/manifest.js';
 import { loadMaster } from '../ingest/master-reader.js';
+import { assertReadableFile } from '../ingest/utf8-lines.js';
 import { runBaselineMatcher } from '../match/baseline.js';
 import { DEFAULT_MAX_BLOCK, type MatchStats, prepareMaster, runFsMatcher } from '../match/fs-matcher.js';
 import { builtinModelPath, type FsModel, loadModel, saveModel } from '../match/fs-model.js';
@@ -42,6 +44,11 @@ export interface ProcessOptions {
   readonly chunkSize?: number | undefined;
   /** Blocks shared by more taxpayers than this are skipped. */
   readonly maxBlock?: number | undefined;
+  /**
+   * CSV file with a `tin` column: taxpayers flagged for withholding (rule A15). Their matches
+   * are refused with WITHHELD_I6 before anything is released.
+   */
+  readonly withhold?: string | undefined;
   /** Called after each chunk is matched, with the work tables (`req_std`, `candidates`) in place: for benchmarks. */
   readonly inspectChunk?: ((conn: DuckDBConnection) => Promise<void>) | undefined;
   readonly memoryLimit?: string | undefined;
@@ -267,6 +274,7 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
     }
 
     const holds = await batchHolds(conn, 'gate_codes', agreement, batch.rows);
+    const withheldTable = options.withhold ? await loadWithholdList(conn, options.withhold) : undefined;
     await time(
       'decide',
       () =>
@@ -277,6 +285,7 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
           asOf,
           batchId: manifest.batchId,
           matcherVersion,
+          withheld: withheldTable,
         }),
       () => batch.rows,
     );
@@ -354,4 +363,20 @@ async function writeMasterRejects(
   const lines = ['where,reason', ...rejects.map((r) => `${esc(r.where)},${esc(r.reason)}`)];
   if (total > rejects.length) lines.push(`"(${total - rejects.length} more)",`);
   await writeFile(file, `${lines.join('\n')}\n`);
+}
+
+/** Rule A15's list: a CSV with a `tin` column (9 digits, dashes allowed). */
+async function loadWithholdList(conn: DuckDBConnection, file: string): Promise<string> {
+  await assertReadableFile(file);
+  try {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE withheld AS
+      SELECT DISTINCT regexp_replace(tin, '[^0-9]', '', 'g') AS tin
+      FROM read_csv(${sqlString(path.resolve(file))}, header = true, all_varchar = true) WHERE tin IS NOT NULL`);
+  } catch (e) {
+    throw new CustodianError(
+      'CUS_INPUT_UNREADABLE',
+      `${path.basename(file)}: withholding list must be a CSV with a 'tin' column (${(e as Error).message.split('\n')[0]})`,
+    );
+  }
+  return 'withheld';
 }
