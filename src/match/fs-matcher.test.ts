@@ -1,39 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_AGREEMENT } from '../core/builtin-agreement.js';
+import { INTERCHANGE_REQUEST_COLUMNS, MASTER_COLUMNS } from '../ingest/columns.js';
 import { installStandardizer, standardizeMaster, standardizeRequests } from '../standardize/index.js';
 import { type DuckDBConnection, openDuck, queryRows, sqlString } from '../store/duckdb.js';
 import { testModel } from '../test-support/fs-model.js';
 import { prepareMaster, runFsMatcher } from './fs-matcher.js';
 
 type Row = Record<string, string | null>;
-const MASTER_COLS = [
-  'tin',
-  'given_name',
-  'middle_name',
-  'family_name',
-  'name_suffix',
-  'date_of_birth',
-  'street',
-  'unit',
-  'city',
-  'state',
-  'zip',
-  'address_tax_year',
-];
-const REQ_COLS = [
-  'request_id',
-  'given_name',
-  'middle_name',
-  'family_name',
-  'name_suffix',
-  'date_of_birth',
-  'street',
-  'unit',
-  'city',
-  'state',
-  'zip',
-  'tin',
-];
+const MASTER_COLS = [...MASTER_COLUMNS];
+const REQ_COLS = INTERCHANGE_REQUEST_COLUMNS.slice(0, 12);
 
 let duck: Awaited<ReturnType<typeof openDuck>>;
 let conn: DuckDBConnection;

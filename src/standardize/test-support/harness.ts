@@ -1,35 +1,13 @@
+import { INTERCHANGE_REQUEST_COLUMNS, MASTER_COLUMNS } from '../../ingest/columns.js';
 import { type DuckDBConnection, openDuck, queryRows, sqlString } from '../../store/duckdb.js';
 import { installStandardizer, standardizeMaster, standardizeRequests } from '../index.js';
 
-export const REQUEST_COLUMNS = [
-  'request_id',
-  'given_name',
-  'middle_name',
-  'family_name',
-  'name_suffix',
-  'date_of_birth',
-  'street',
-  'unit',
-  'city',
-  'state',
-  'zip',
-  'tin',
-] as const;
+export const REQUEST_COLUMNS = INTERCHANGE_REQUEST_COLUMNS.slice(
+  0,
+  12,
+) as readonly (typeof INTERCHANGE_REQUEST_COLUMNS)[number][];
 
-export const MASTER_COLUMNS = [
-  'tin',
-  'given_name',
-  'middle_name',
-  'family_name',
-  'name_suffix',
-  'date_of_birth',
-  'street',
-  'unit',
-  'city',
-  'state',
-  'zip',
-  'address_tax_year',
-] as const;
+export { MASTER_COLUMNS };
 
 export type Input = Partial<Record<(typeof REQUEST_COLUMNS)[number] | 'address_tax_year', string | null>>;
 export type Row = Record<string, unknown>;
