@@ -24,7 +24,7 @@ export async function resolveAgreement(ref: string | undefined): Promise<Agreeme
 export function registerAgreementCommands(program: Command, io: CliIO): void {
   const agreement = program
     .command('agreement')
-    .description('Validate, show and compare disclosure agreement documents (docs/agreements.md)');
+    .description('Validate, show, compare and simulate disclosure agreement documents (docs/agreements.md)');
   registerValidate(agreement, io);
   registerShow(agreement, io);
   registerDiff(agreement, io);
