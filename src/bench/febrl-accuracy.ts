@@ -3,7 +3,6 @@ import { runBaselineMatcher } from '../match/baseline.js';
 import { generateCandidates } from '../match/blocking.js';
 import { decideMatches } from '../match/fs-decide.js';
 import { prepareMaster } from '../match/fs-matcher.js';
-import { scorePairs } from '../match/fs-score.js';
 import { trainModel } from '../match/fs-train.js';
 import { computePairLevels } from '../match/pair-levels.js';
 import { installStandardizer, standardizeMaster, standardizeRequests } from '../standardize/index.js';
@@ -51,8 +50,7 @@ export async function febrlAccuracy(
       uSamplePairs: 1_000_000,
       note: { data: 'FEBRL4 (unsupervised)' },
     });
-    await computePairLevels(conn, 'candidates', 'cand_levels');
-    await scorePairs(conn, 'cand_levels', 'scored', model);
+    await computePairLevels(conn, 'candidates', 'scored', model);
     const agreement = { ...BUILTIN_AGREEMENT, matching: { ...BUILTIN_AGREEMENT.matching, threshold } };
     await decideMatches(conn, 'req_std', 'scored', 'fs_results', model, agreement);
     const margin = agreement.matching.ambiguityMargin;

@@ -65,13 +65,23 @@ export async function loadMaster(
   const select = MASTER_COLUMNS.map((c) =>
     columns.includes(c) ? `NULLIF(trim(CAST("${c}" AS VARCHAR)), '') AS ${c}` : `NULL::VARCHAR AS ${c}`,
   ).join(', ');
+  const problem = `CASE
+      WHEN tin IS NULL THEN 'tin is empty'
+      WHEN NOT regexp_full_match(regexp_replace(tin, '[\\s-]', '', 'g'), '[0-9]{9}') THEN 'tin is not 9 digits'
+      WHEN given_name IS NULL THEN 'given_name is empty'
+      WHEN family_name IS NULL THEN 'family_name is empty'
+      WHEN address_tax_year IS NOT NULL AND TRY_CAST(address_tax_year AS INTEGER) IS NULL THEN 'address_tax_year is not a year'
+    END`;
   progress.start('load master', 100);
   try {
     await conn.run('DROP TABLE IF EXISTS master_csv_rejects; DROP TABLE IF EXISTS master_csv_scan');
     await conn.run('SET preserve_insertion_order = true');
     await runWithProgress(
       conn,
-      `CREATE OR REPLACE TEMP TABLE master_loaded AS SELECT row_number() OVER () AS row_no, ${select} FROM ${source}`,
+      // A usable TIN is kept as its nine digits (123-45-6789 → 123456789): one form everywhere.
+      `CREATE OR REPLACE TABLE ${target} AS
+       SELECT * REPLACE (CASE WHEN problem IS NULL THEN regexp_replace(tin, '[\\s-]', '', 'g') ELSE tin END AS tin)
+       FROM (SELECT *, ${problem} AS problem FROM (SELECT row_number() OVER () AS row_no, ${select} FROM ${source}))`,
       (p) => progress.update(Math.round(p)),
     );
   } catch (e) {
@@ -86,31 +96,16 @@ export async function loadMaster(
     await conn.run('SET preserve_insertion_order = false');
     progress.stop();
   }
-  const problem = `CASE
-      WHEN tin IS NULL THEN 'tin is empty'
-      WHEN NOT regexp_full_match(regexp_replace(tin, '[\\s-]', '', 'g'), '[0-9]{9}') THEN 'tin is not 9 digits'
-      WHEN given_name IS NULL THEN 'given_name is empty'
-      WHEN family_name IS NULL THEN 'family_name is empty'
-      WHEN address_tax_year IS NOT NULL AND TRY_CAST(address_tax_year AS INTEGER) IS NULL THEN 'address_tax_year is not a year'
-    END`;
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE master_checked AS SELECT *, ${problem} AS problem FROM master_loaded`,
-  );
-  await conn.run('DROP TABLE master_loaded');
-  await conn.run(
-    `CREATE OR REPLACE TABLE ${target} AS SELECT * EXCLUDE (problem) FROM master_checked WHERE problem IS NULL`,
-  );
+  // One pass over the file: rows that cannot be used are reported, then deleted (the `problem`
+  // column stays, empty; readers take columns by name).
   const rejects: MasterReject[] = (
     await queryRows<{ row_no: number; tin: string | null; problem: string }>(
       conn,
-      'SELECT row_no, tin, problem FROM master_checked WHERE problem IS NOT NULL ORDER BY row_no LIMIT 1000',
+      `SELECT row_no, tin, problem FROM ${target} WHERE problem IS NOT NULL ORDER BY row_no LIMIT 1000`,
     )
   ).map((r) => ({ where: `row ${r.row_no}${r.tin ? ` (tin ${r.tin})` : ''}`, reason: r.problem }));
-  let rejected = await queryValue<number>(
-    conn,
-    'SELECT count(*) FROM master_checked WHERE problem IS NOT NULL',
-  );
-  await conn.run('DROP TABLE master_checked');
+  let rejected = await queryValue<number>(conn, `SELECT count(*) FROM ${target} WHERE problem IS NOT NULL`);
+  if (rejected > 0) await conn.run(`DELETE FROM ${target} WHERE problem IS NOT NULL`);
   if (format === 'csv') {
     const csvRejects = await queryRows<{ line: number; column_name: string | null; error_message: string }>(
       conn,

@@ -197,6 +197,13 @@ describe('master extract reader', () => {
     );
     expect(await queryValue(conn, 'SELECT family_name FROM mst')).toBe('Pérez');
   });
+  it('keeps a TIN written with dashes or spaces as its nine digits, the form requests are compared in', async () => {
+    const text = [header, '123-45-6789,Ana,,Pérez,,,,,,,,', '223 45 6789,Bo,,Lee,,,,,,,,'].join('\n');
+    const m = await loadMaster(conn, file('dashes.csv', `${text}\n`), 'mst');
+    expect(m.rows).toBe(2);
+    expect(m.taxpayers).toBe(2);
+    expect(await queryValue(conn, "SELECT string_agg(tin, ',' ORDER BY tin) FROM mst")).toBe('123456789,223456789');
+  });
   it('loads Parquet with the same columns', async () => {
     const csv = file(
       'm2.csv',

@@ -1,4 +1,5 @@
-import { type DuckDBConnection, queryRows } from '../store/duckdb.js';
+import { type DuckDBConnection, queryRows, queryValue } from '../store/duckdb.js';
+import { slicesFor } from './slices.js';
 
 /**
  * Blocking: which (request, taxpayer) pairs are compared at all. Several rules, each a key
@@ -36,14 +37,14 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
     id: 'house_zip',
     maxBlock: 500,
     description: 'house number + ZIP5 (any address of record)',
-    master: `SELECT DISTINCT tin, house_number || '|' || zip5 AS key FROM mst_std WHERE house_number IS NOT NULL AND zip5 IS NOT NULL`,
+    master: `SELECT tin, house_number || '|' || zip5 AS key FROM mst_std WHERE house_number IS NOT NULL AND zip5 IS NOT NULL`,
     request: `SELECT row_no, house_number || '|' || zip5 AS key FROM req_std WHERE house_number IS NOT NULL AND zip5 IS NOT NULL`,
   },
   {
     id: 'house_street_city',
     maxBlock: 500,
     description: 'house number + street name + city + state (any address of record)',
-    master: `SELECT DISTINCT tin, concat_ws('|', house_number, street_name, city_std, state_std) AS key FROM mst_std
+    master: `SELECT tin, concat_ws('|', house_number, street_name, city_std, state_std) AS key FROM mst_std
              WHERE house_number IS NOT NULL AND street_name IS NOT NULL AND city_std IS NOT NULL AND state_std IS NOT NULL`,
     request: `SELECT row_no, concat_ws('|', house_number, street_name, city_std, state_std) AS key FROM req_std
               WHERE house_number IS NOT NULL AND street_name IS NOT NULL AND city_std IS NOT NULL AND state_std IS NOT NULL`,
@@ -53,7 +54,7 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
     maxBlock: 200,
     description:
       'birth date (or its day/month swap) + a family-name token (given and family also tried swapped)',
-    master: `SELECT DISTINCT tin, ${dobKey('dob')} || '|' || t AS key FROM (SELECT tin, dob, unnest(family_tokens) AS t FROM mst_person WHERE dob IS NOT NULL)`,
+    master: `SELECT tin, ${dobKey('dob')} || '|' || t AS key FROM (SELECT tin, dob, unnest(family_tokens) AS t FROM mst_person WHERE dob IS NOT NULL)`,
     request: `SELECT DISTINCT row_no, key FROM (
                 SELECT row_no, unnest(flatten(list_transform([${dobKey('dob')}, ${swappedDob('dob')}],
                   d -> list_transform(list_append(family_tokens, given_first), t -> d || '|' || t)))) AS key
@@ -64,7 +65,7 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
     id: 'dob_given',
     maxBlock: 200,
     description: 'birth date + a formal given name (nicknames resolved; swapped too)',
-    master: `SELECT DISTINCT tin, ${dobKey('dob')} || '|' || f AS key FROM (SELECT tin, dob, unnest(given_formals) AS f FROM mst_person WHERE dob IS NOT NULL)`,
+    master: `SELECT tin, ${dobKey('dob')} || '|' || f AS key FROM (SELECT tin, dob, unnest(given_formals) AS f FROM mst_person WHERE dob IS NOT NULL)`,
     request: `SELECT DISTINCT row_no, ${dobKey('dob')} || '|' || f AS key FROM (
                 SELECT row_no, dob, unnest(list_concat(given_formals, [family_first])) AS f FROM req_std WHERE dob IS NOT NULL
               ) WHERE f IS NOT NULL`,
@@ -73,7 +74,7 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
     id: 'phonetic_zip3_initial',
     maxBlock: 50,
     description: 'family-name Soundex + ZIP3 + given-name initial',
-    master: `SELECT DISTINCT m.tin, p.family_phonetic || '|' || m.zip3 || '|' || p.given_first[1] AS key
+    master: `SELECT m.tin, p.family_phonetic || '|' || m.zip3 || '|' || p.given_first[1] AS key
              FROM mst_std m JOIN mst_person p USING (tin) WHERE m.zip3 IS NOT NULL AND p.family_phonetic IS NOT NULL AND p.given_first IS NOT NULL`,
     request: `SELECT row_no, family_phonetic || '|' || zip3 || '|' || given_first[1] AS key FROM req_std
               WHERE zip3 IS NOT NULL AND family_phonetic IS NOT NULL AND given_first IS NOT NULL`,
@@ -82,7 +83,7 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
     id: 'names',
     maxBlock: 25,
     description: 'given name (or a formal of it) + first family-name token, exact (swapped too)',
-    master: `SELECT DISTINCT tin, f || '|' || family_first AS key FROM (SELECT tin, family_first, unnest(given_formals) AS f FROM mst_person WHERE family_first IS NOT NULL)`,
+    master: `SELECT tin, f || '|' || family_first AS key FROM (SELECT tin, family_first, unnest(given_formals) AS f FROM mst_person WHERE family_first IS NOT NULL)`,
     request: `SELECT DISTINCT row_no, key FROM (
                 SELECT row_no, unnest(list_concat(list_transform(given_formals, f -> f || '|' || family_first), [family_first || '|' || given_first])) AS key
                 FROM req_std
@@ -92,14 +93,14 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
     id: 'dob_zip',
     maxBlock: 100,
     description: 'birth date + ZIP5 (any address of record)',
-    master: `SELECT DISTINCT m.tin, ${dobKey('p.dob')} || '|' || m.zip5 AS key FROM mst_std m JOIN mst_person p USING (tin) WHERE p.dob IS NOT NULL AND m.zip5 IS NOT NULL`,
+    master: `SELECT m.tin, ${dobKey('p.dob')} || '|' || m.zip5 AS key FROM mst_std m JOIN mst_person p USING (tin) WHERE p.dob IS NOT NULL AND m.zip5 IS NOT NULL`,
     request: `SELECT row_no, ${dobKey('dob')} || '|' || zip5 AS key FROM req_std WHERE dob IS NOT NULL AND zip5 IS NOT NULL`,
   },
   {
     id: 'street_zip_initial',
     maxBlock: 100,
     description: 'street name + ZIP5 + given-name initial (house number may differ)',
-    master: `SELECT DISTINCT m.tin, m.street_name || '|' || m.zip5 || '|' || p.given_first[1] AS key
+    master: `SELECT m.tin, m.street_name || '|' || m.zip5 || '|' || p.given_first[1] AS key
              FROM mst_std m JOIN mst_person p USING (tin) WHERE m.street_name IS NOT NULL AND m.zip5 IS NOT NULL AND p.given_first IS NOT NULL`,
     request: `SELECT row_no, street_name || '|' || zip5 || '|' || given_first[1] AS key FROM req_std
               WHERE street_name IS NOT NULL AND zip5 IS NOT NULL AND given_first IS NOT NULL`,
@@ -109,14 +110,14 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
     maxBlock: 25,
     description:
       'house number + street name, any locality (catches ZIP typos; common streets are cut by the block guard)',
-    master: `SELECT DISTINCT tin, house_number || '|' || street_name AS key FROM mst_std WHERE house_number IS NOT NULL AND street_name IS NOT NULL`,
+    master: `SELECT tin, house_number || '|' || street_name AS key FROM mst_std WHERE house_number IS NOT NULL AND street_name IS NOT NULL`,
     request: `SELECT row_no, house_number || '|' || street_name AS key FROM req_std WHERE house_number IS NOT NULL AND street_name IS NOT NULL`,
   },
   {
     id: 'dob_phonetic',
     maxBlock: 200,
     description: 'birth date + family-name Soundex',
-    master: `SELECT DISTINCT tin, ${dobKey('dob')} || '|' || family_phonetic AS key FROM mst_person WHERE dob IS NOT NULL AND family_phonetic IS NOT NULL`,
+    master: `SELECT tin, ${dobKey('dob')} || '|' || family_phonetic AS key FROM mst_person WHERE dob IS NOT NULL AND family_phonetic IS NOT NULL`,
     request: `SELECT row_no, ${dobKey('dob')} || '|' || family_phonetic AS key FROM req_std WHERE dob IS NOT NULL AND family_phonetic IS NOT NULL`,
   },
   {
@@ -135,31 +136,61 @@ export interface BlockingStats {
 }
 
 /**
- * Master-side blocking keys: `target(rule, key, tin)`, with blocks over `maxBlock` taxpayers
- * dropped. Computed once per master file (and kept in the master store).
+ * A blocking key as stored and joined: a 64-bit hash of the rule's number and the key text.
+ * Integer keys join and group several times faster than text and take a fraction of the
+ * space. A collision between two different keys can only add candidate pairs (every pair is
+ * compared and scored in full) or, if it merges two blocks past their cap, drop a block;
+ * with ~10^9 keys the chance of any collision is about 3%, of one that matters far less.
+ * DuckDB's hash function is stable within a version; a store records a probe value
+ * (`KEY_HASH_PROBE`) and is refused when this DuckDB hashes differently.
+ */
+export function keyHashSql(rule: number, key: string): string {
+  return `hash(${rule}::UTINYINT, (${key})::VARCHAR)`;
+}
+
+/** Keys hold TINs as integers (a TIN is nine digits); this gives the text back. */
+const TIN_TEXT = (x: string) => `lpad((${x})::VARCHAR, 9, '0')`;
+
+/** A value whose hash a store records, to detect a DuckDB that hashes keys differently. */
+export const KEY_HASH_PROBE_SQL = `SELECT ${keyHashSql(0, "'custodian'")}::VARCHAR`;
+
+/**
+ * Master-side blocking keys as an inverted index: `target(rule, key, tins)`, one row per key
+ * with the taxpayers holding it, blocks over their rule's cap (and over `maxBlock`) dropped.
+ * Computed once per master file (and kept in the master store). Returns the number of keys
+ * skipped as too common, by rule.
  */
 export async function buildMasterKeys(
   conn: DuckDBConnection,
   target: string,
   maxBlock: number,
 ): Promise<Record<string, number>> {
-  const union = BLOCKING_RULES.map((r) => `SELECT '${r.id}' AS rule, key, tin FROM (${r.master})`).join(
-    ' UNION ALL ',
-  );
-  await conn.run(`CREATE OR REPLACE TEMP TABLE master_keys_all AS ${union}`);
-  const caps = BLOCKING_RULES.map((r) => `('${r.id}', ${Math.min(r.maxBlock, maxBlock)})`).join(', ');
-  await conn.run(`CREATE OR REPLACE TEMP TABLE oversized AS
-    SELECT k.rule, k.key FROM master_keys_all k JOIN (VALUES ${caps}) c(rule, cap) USING (rule)
-    GROUP BY k.rule, k.key, c.cap HAVING count(*) > c.cap`);
-  await conn.run(
-    `CREATE OR REPLACE TABLE ${target} AS SELECT * FROM master_keys_all ANTI JOIN oversized USING (rule, key)`,
-  );
-  const skipped = await queryRows<{ rule: string; n: number }>(
-    conn,
-    'SELECT rule, count(*) AS n FROM oversized GROUP BY rule',
-  );
-  await conn.run('DROP TABLE master_keys_all; DROP TABLE oversized');
-  return Object.fromEntries(skipped.map((s) => [s.rule, s.n]));
+  await conn.run(`CREATE OR REPLACE TABLE ${target} (rule UTINYINT, key UBIGINT, tins INTEGER[])`);
+  const skipped: Record<string, number> = {};
+  // One rule at a time, and each rule's keys in slices (by the key's hash), so that the lists
+  // being gathered fit in memory however large the master file is.
+  for (const [i, r] of BLOCKING_RULES.entries()) {
+    const cap = Math.min(r.maxBlock, maxBlock);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE master_keys_flat AS
+      SELECT ${keyHashSql(i, 'key')} AS key, tin::INTEGER AS tin FROM (${r.master}) WHERE key IS NOT NULL`);
+    const slices = await slicesFor(conn, 'master_keys_flat');
+    for (let k = 0; k < slices; k++) {
+      await conn.run(`CREATE OR REPLACE TEMP TABLE master_keys_rule AS
+        SELECT key, list_distinct(list(tin)) AS tins FROM master_keys_flat
+        WHERE ${slices === 1 ? 'true' : `key % ${slices} = ${k}`} GROUP BY key`);
+      await conn.run(
+        `INSERT INTO ${target} SELECT ${i}::UTINYINT, key, tins FROM master_keys_rule WHERE len(tins) <= ${cap}`,
+      );
+      const n = await queryValue<number>(
+        conn,
+        `SELECT count(*) FROM master_keys_rule WHERE len(tins) > ${cap}`,
+      );
+      if (n > 0) skipped[r.id] = (skipped[r.id] ?? 0) + n;
+    }
+  }
+  await conn.run('DROP TABLE master_keys_flat');
+  await conn.run('DROP TABLE master_keys_rule');
+  return skipped;
 }
 
 /** Candidate pairs `target(row_no, tin)` for the requests in `req_std`, de-duplicated over rules. */
@@ -169,17 +200,25 @@ export async function generateCandidates(
   target: string,
   rules: readonly string[] = BLOCKING_RULES.map((r) => r.id),
 ): Promise<BlockingStats[]> {
-  const union = BLOCKING_RULES.filter((r) => rules.includes(r.id))
-    .map((r) => `SELECT '${r.id}' AS rule, row_no, key FROM (${r.request})`)
+  const union = BLOCKING_RULES.map((r, i) => ({ r, i }))
+    .filter(({ r }) => rules.includes(r.id))
+    .map(
+      ({ r, i }) =>
+        `SELECT ${i}::UTINYINT AS rule, row_no, ${keyHashSql(i, 'key')} AS key FROM (${r.request}) WHERE key IS NOT NULL`,
+    )
     .join(' UNION ALL ');
-  await conn.run(`CREATE OR REPLACE TEMP TABLE request_keys AS ${union}`);
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE request_keys AS SELECT DISTINCT rule, row_no, key FROM (${union})`,
+  );
   await conn.run(`CREATE OR REPLACE TEMP TABLE candidate_rules AS
-    SELECT DISTINCT q.rule, q.row_no, k.tin FROM request_keys q JOIN ${masterKeys} k USING (rule, key)`);
+    SELECT q.rule, q.row_no, ${TIN_TEXT('unnest(k.tins)')} AS tin FROM request_keys q JOIN ${masterKeys} k USING (rule, key)`);
   await conn.run(`CREATE OR REPLACE TABLE ${target} AS SELECT DISTINCT row_no, tin FROM candidate_rules`);
-  const stats = await queryRows<{ rule: string; pairs: number }>(
+  const stats = await queryRows<{ rule: number; pairs: number }>(
     conn,
-    'SELECT rule, count(*) AS pairs FROM candidate_rules GROUP BY rule ORDER BY rule',
+    'SELECT rule, count(*) AS pairs FROM (SELECT DISTINCT rule, row_no, tin FROM candidate_rules) GROUP BY rule',
   );
   await conn.run('DROP TABLE request_keys; DROP TABLE candidate_rules');
-  return stats.map((s) => ({ rule: s.rule, pairs: s.pairs, skippedKeys: 0 }));
+  return stats
+    .map((s) => ({ rule: BLOCKING_RULES[s.rule]!.id, pairs: s.pairs, skippedKeys: 0 }))
+    .sort((a, b) => a.rule.localeCompare(b.rule));
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MASTER_COLUMNS } from '../ingest/columns.js';
 import { installStandardizer, standardizeMaster, standardizeRequests } from '../standardize/index.js';
 import { type DuckDBConnection, openDuck, queryRows, sqlString } from '../store/duckdb.js';
-import { COMPARISONS } from './comparisons.js';
+import { COMPARISONS, dateDigitsOneEditSql } from './comparisons.js';
 import { buildMasterPersons } from './fs-matcher.js';
 import { computePairLevels } from './pair-levels.js';
 
@@ -158,5 +158,32 @@ describe('comparison levels: every level of every comparison is reached', () => 
         { request: '123456789', master: '123456789' },
       ),
     ).toBe(1);
+  });
+});
+
+describe('dateDigitsOneEditSql', () => {
+  it('agrees with Damerau–Levenshtein distance 1 on YYYYMMDD for every kind of near date', async () => {
+    // Random pairs, days apart, years apart, day/month swaps, and adjacent-digit transpositions.
+    const rows = await queryRows<{ pairs: number; hits: number; mismatches: number }>(
+      conn,
+      `WITH d AS (SELECT DATE '1900-01-01' + (i * 7919 % 45000)::INTEGER AS a, i FROM range(60000) t(i)),
+       p AS (
+         SELECT a, a + ((i * 31) % 41 - 20)::INTEGER AS b FROM d
+         UNION ALL SELECT a, make_date(year(a) + (i % 21 - 10)::INTEGER, month(a), least(day(a), 28)) FROM d
+         UNION ALL SELECT a, make_date(year(a), least(day(a), 12), least(month(a), 28)) FROM d
+         UNION ALL SELECT a, DATE '1900-01-01' + (i * 104729 % 45000)::INTEGER FROM d
+         UNION ALL SELECT a, try_strptime(
+             substr(strftime(a, '%Y%m%d'), 1, (i % 7)::INTEGER) || substr(strftime(a, '%Y%m%d'), (i % 7)::INTEGER + 2, 1)
+             || substr(strftime(a, '%Y%m%d'), (i % 7)::INTEGER + 1, 1) || substr(strftime(a, '%Y%m%d'), (i % 7)::INTEGER + 3),
+             '%Y%m%d')::DATE FROM d
+       )
+       SELECT count(*) AS pairs,
+         count(*) FILTER (damerau_levenshtein(strftime(a, '%Y%m%d'), strftime(b, '%Y%m%d')) = 1) AS hits,
+         count(*) FILTER ((damerau_levenshtein(strftime(a, '%Y%m%d'), strftime(b, '%Y%m%d')) = 1) <> ${dateDigitsOneEditSql('a', 'b')}) AS mismatches
+       FROM p WHERE b IS NOT NULL`,
+    );
+    expect(rows[0]!.pairs).toBeGreaterThan(250_000);
+    expect(rows[0]!.hits).toBeGreaterThan(10_000);
+    expect(rows[0]!.mismatches).toBe(0);
   });
 });

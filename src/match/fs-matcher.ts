@@ -4,7 +4,7 @@ import { type DuckDBConnection, queryValue } from '../store/duckdb.js';
 import { type BlockingStats, buildMasterKeys, generateCandidates } from './blocking.js';
 import { decideMatches } from './fs-decide.js';
 import type { FsModel } from './fs-model.js';
-import { buildTermFrequencies, scorePairs } from './fs-score.js';
+import { buildTermFrequencies } from './fs-score.js';
 import { type TrainOptions, trainModel } from './fs-train.js';
 import { computePairLevels } from './pair-levels.js';
 
@@ -37,7 +37,8 @@ export async function buildMasterPersons(conn: DuckDBConnection): Promise<void> 
     )
     SELECT name, list_sort(list(DISTINCT v)) AS variants FROM v GROUP BY name`);
   await conn.run(`CREATE OR REPLACE TABLE mst_person AS
-    SELECT m.tin, m.given_std, m.given_first, m.given_formals, coalesce(g.variants, [m.given_first]) AS given_variants,
+    SELECT m.tin, m.given_std, m.given_first, nullif(trim(substr(m.given_std, length(m.given_first) + 1)), '') AS given_rest,
+           m.given_formals, coalesce(g.variants, [m.given_first]) AS given_variants,
            m.middle_std, m.middle_initial, m.family_std, m.family_tokens, m.family_first, m.family_phonetic, m.name_suffix_std, m.dob
     FROM mst_std m LEFT JOIN given_variants g ON g.name = m.given_first WHERE m.is_current`);
   await conn.run('DROP TABLE given_variants');
@@ -87,13 +88,13 @@ export async function runFsMatcher(
   const blocking = await timed('blocking', () => generateCandidates(conn, 'master_keys', 'candidates'));
   const model =
     options.model ?? (await timed('training', () => trainModel(conn, 'candidates', options.train)));
-  await timed('comparing', () => computePairLevels(conn, 'candidates', 'cand_levels'));
-  await timed('scoring', () => scorePairs(conn, 'cand_levels', 'scored', model));
+  // Comparison levels and weights in one pass over the pairs.
+  await timed('scoring', () => computePairLevels(conn, 'candidates', 'scored', model));
   await timed('deciding', () => decideMatches(conn, 'req_std', 'scored', target, model, options.agreement));
   const candidatePairs = await queryValue<number>(conn, 'SELECT count(*) FROM candidates');
   const requests = await queryValue<number>(conn, 'SELECT count(*) FROM req_std');
-  await conn.run('DROP TABLE cand_levels; DROP TABLE scored');
-  const scoringMs = (timings.comparing ?? 0) + (timings.scoring ?? 0);
+  await conn.run('DROP TABLE scored');
+  const scoringMs = timings.scoring ?? 0;
   return {
     model,
     stats: {

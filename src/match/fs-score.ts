@@ -26,19 +26,14 @@ function weightSql(model: FsModel, k: number): string {
 }
 
 /**
- * Scores pair levels: `target(… levels …, w_<comparison>, weight, probability)`. The weight is
- * the log2 likelihood ratio plus the prior; probability = 2^w / (1 + 2^w).
+ * The SELECT that scores the pair levels in `levels` (a table or a WITH name): its columns plus
+ * `w_<comparison>`, `weight` (the log2 likelihood ratio plus the prior) and `probability`
+ * (2^w / (1 + 2^w)).
  */
-export async function scorePairs(
-  conn: DuckDBConnection,
-  levels: string,
-  target: string,
-  model: FsModel,
-): Promise<void> {
+export function scoreSql(levels: string, model: FsModel): string {
   const weights = COMPARISONS.map((c, k) => `${weightSql(model, k)} AS w_${c.id}`);
   const sum = COMPARISONS.map((c) => `w_${c.id}`).join(' + ');
-  await conn.run(`
-    CREATE OR REPLACE TABLE ${target} AS
+  return `
     SELECT *, 1 / (1 + pow(2, -weight)) AS probability FROM (
       SELECT *, ${priorWeight(model).toFixed(6)} + ${sum} AS weight FROM (
         SELECT l.*, ${weights.join(', ')}
@@ -46,5 +41,15 @@ export async function scorePairs(
         LEFT JOIN tf_given ON tf_given.value = l.given_value
         LEFT JOIN tf_family ON tf_family.value = l.family_value
       )
-    )`);
+    )`;
+}
+
+/** Scores a table of pair levels into `target` (see `scoreSql`). */
+export async function scorePairs(
+  conn: DuckDBConnection,
+  levels: string,
+  target: string,
+  model: FsModel,
+): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TABLE ${target} AS ${scoreSql(levels, model)}`);
 }

@@ -6,17 +6,24 @@ import {
   GIVEN_PAIR_FEATURES_SQL,
   levelSql,
 } from './comparisons.js';
+import type { FsModel } from './fs-model.js';
+import { scoreSql } from './fs-score.js';
 
 /**
  * Comparison levels for a set of (row_no, tin) pairs: `target(row_no, tin, swapped, addr_level,
- * addr_current, tin_name_conflict, l_given, l_family, …)`. Shared by training (random and
- * blocked pairs) and scoring, so the model is trained on exactly what it scores.
+ * addr_current, tin_name_conflict, l_given, l_family, …)`, and with `score`, the model's
+ * weights and probability as well (`scoreSql`), in the same statement. Shared by training
+ * (random and blocked pairs) and scoring, so the model is trained on exactly what it scores.
  *
  * Reads `req_std` (standardised requests), `mst_person` (one row per taxpayer) and `mst_std`
  * (all addresses of record).
  */
-export async function computePairLevels(db: DuckDBConnection, pairs: string, target: string): Promise<void> {
-  const conn = profiled(db);
+export async function computePairLevels(
+  conn: DuckDBConnection,
+  pairs: string,
+  target: string,
+  score?: FsModel,
+): Promise<void> {
   // Best address level over every address of record of the taxpayer (rule C1: current or earlier).
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE pair_addr AS
@@ -37,11 +44,16 @@ export async function computePairLevels(db: DuckDBConnection, pairs: string, tar
     CREATE OR REPLACE TEMP TABLE pair_oriented AS
     WITH base AS (
       SELECT c.row_no, c.tin,
-        (r.given_first IS DISTINCT FROM p.given_first
-          AND (jaro_winkler_similarity(r.given_first, p.family_first) >= 0.92 OR list_contains(p.family_tokens, r.given_first))
-          AND (jaro_winkler_similarity(r.family_first, p.given_first) >= 0.92 OR list_contains(p.given_variants, r.family_first))) AS swapped,
+        -- Given and family names written the other way round. Tested lazily (CASE), cheapest
+        -- first: the Jaro-Winkler scores are computed only where the names could be swapped.
+        CASE WHEN r.given_first IS NULL OR r.family_first IS NULL OR p.given_first IS NULL OR p.family_first IS NULL
+               OR r.given_first = p.given_first THEN false
+             WHEN NOT (jaro_winkler_similarity(r.given_first, p.family_first) >= 0.92
+               OR coalesce(list_contains(p.family_tokens, r.given_first), false)) THEN false
+             ELSE jaro_winkler_similarity(r.family_first, p.given_first) >= 0.92
+               OR coalesce(list_contains(p.given_variants, r.family_first), false) END AS swapped,
         r.given_first AS rg, r.given_std AS rgs, r.family_std AS rf, r.family_first AS rff,
-        p.given_first AS p_given_first, nullif(trim(substr(p.given_std, length(p.given_first) + 1)), '') AS p_given_rest,
+        p.given_first AS p_given_first, p.given_rest AS p_given_rest,
         p.family_std AS p_family_std,
         r.middle_std AS r_middle_std, r.middle_initial AS r_middle_initial, p.middle_std AS p_middle_std, p.middle_initial AS p_middle_initial,
         r.name_suffix_std AS r_suffix, p.name_suffix_std AS p_suffix,
@@ -96,11 +108,14 @@ export async function computePairLevels(db: DuckDBConnection, pairs: string, tar
     ),
     flagged AS (
       SELECT *, (r_tin IS NOT NULL AND r_tin = p_tin AND (l_given = 0 OR l_family = 0)) AS tin_name_conflict FROM leveled
+    ),
+    pair_levels AS (
+      SELECT row_no, tin, swapped, addr_level, addr_current, tin_name_conflict,
+        (r_suffix IS NOT NULL AND r_suffix = p_suffix) AS suffix_pair, r_given_first AS given_value, r_family_std AS family_value,
+        ${COMPARISONS.map((c) => (nameLevels.includes(c) ? `l_${c.id}` : `${levelSql(c)} AS l_${c.id}`)).join(', ')}
+      FROM flagged
     )
-    SELECT row_no, tin, swapped, addr_level, addr_current, tin_name_conflict,
-      (r_suffix IS NOT NULL AND r_suffix = p_suffix) AS suffix_pair, r_given_first AS given_value, r_family_std AS family_value,
-      ${COMPARISONS.map((c) => (nameLevels.includes(c) ? `l_${c.id}` : `${levelSql(c)} AS l_${c.id}`)).join(', ')}
-    FROM flagged`);
+    ${score ? scoreSql('pair_levels', score) : 'SELECT * FROM pair_levels'}`);
   await conn.run(
     'DROP TABLE pair_addr; DROP TABLE pair_oriented; DROP TABLE given_sim; DROP TABLE family_sim; DROP TABLE family_info_r; DROP TABLE family_info_p',
   );
@@ -110,7 +125,7 @@ export async function computePairLevels(db: DuckDBConnection, pairs: string, tar
  * Lookup by given-name value: its formal names and its variants (every nickname of those
  * formals), from the standardiser's reference tables. Built once per connection.
  */
-async function ensureNameInfo(conn: Pick<DuckDBConnection, 'run'>): Promise<void> {
+async function ensureNameInfo(conn: DuckDBConnection): Promise<void> {
   await conn.run(`CREATE TEMP TABLE IF NOT EXISTS name_info AS
     WITH names AS (SELECT formal AS name, formal FROM std_nickname_edges UNION SELECT nick, formal FROM std_nickname_edges),
     v AS (
@@ -126,18 +141,3 @@ async function ensureNameInfo(conn: Pick<DuckDBConnection, 'run'>): Promise<void
 
 /** Column names of the level columns, in comparison order. */
 export const LEVEL_COLUMNS = COMPARISONS.map((c) => `l_${c.id}`);
-
-/** With CUSTODIAN_PROFILE set, logs each statement's time to stderr (for `bench` work). */
-function profiled(conn: DuckDBConnection): Pick<DuckDBConnection, 'run'> {
-  if (!process.env.CUSTODIAN_PROFILE) return conn;
-  return {
-    run: (async (sql: string) => {
-      const t0 = performance.now();
-      const r = await conn.run(sql);
-      process.stderr.write(
-        `[profile] ${Math.round(performance.now() - t0)} ms  ${sql.trim().split('\n')[0]?.slice(0, 80)}\n`,
-      );
-      return r;
-    }) as DuckDBConnection['run'],
-  };
-}

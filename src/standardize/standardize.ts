@@ -113,7 +113,8 @@ giv AS (
   SELECT g.raw, g.g_sfx, g.given_std, g.given_first,
     CASE WHEN g.given_first IS NOT NULL THEN coalesce(f.formals, [g.given_first]) END AS given_formals
   FROM giv_5 AS g LEFT JOIN std_given_formals AS f ON f.name = g.given_first),
--- Everything else row by row.
+-- Everything else row by row, except the street and unit, which are parsed once per distinct
+-- raw pair (a household shares one) and joined back.
 r0 AS (
   SELECT src.row_no, ${keyItems.join(', ')},
     ${input('given_name')} AS raw_g,
@@ -123,25 +124,29 @@ r0 AS (
     std_clean(${input('city')}) AS c0,
     std_clean(${input('state')}) AS st0,
     std_dob(${input('date_of_birth')}) AS dob,
-    std_addr_fold(${input('street')}) AS a0,
-    ${input('unit')} AS u_in,
+    ${input('street')} AS raw_s,
+    ${input('unit')} AS raw_u,
     std_zip5(${input('zip')}) AS zip5,
     std_tin(${input('tin')}) AS tin_std
   FROM ${S}),
-r1 AS (
+rr1 AS (
   SELECT *,
     std_suffix_word(m0, false) AS m_sfx,
     std_suffix_field(x0) AS x_sfx,
-    CASE WHEN std_city_needs_words(c0) THEN std_city_words(c0) ELSE c0 END AS city_std,
-    CASE WHEN std_unit_tail(a0) THEN std_unit_split(a0) END AS a_split
+    CASE WHEN std_city_needs_words(c0) THEN std_city_words(c0) ELSE c0 END AS city_std
   FROM r0),
+rr2 AS (SELECT *, CASE WHEN m_sfx IS NULL THEN m0 END AS middle_std FROM rr1),
+rr3 AS (SELECT *, left(middle_std, 1) AS middle_initial FROM rr2),
+addr_v AS (SELECT DISTINCT ${input('street')} AS raw_s, ${input('unit')} AS raw_u FROM ${S}),
+r1 AS (
+  SELECT raw_s, raw_u, std_addr_fold(raw_s) AS a0, raw_u AS u_in FROM addr_v),
+r1b AS (SELECT *, CASE WHEN std_unit_tail(a0) THEN std_unit_split(a0) END AS a_split FROM r1),
 r2 AS (
   SELECT *,
-    CASE WHEN m_sfx IS NULL THEN m0 END AS middle_std,
     coalesce(a_split.street, a0) AS sp,
     a_split.unit AS unit_part
-  FROM r1),
-r3 AS (SELECT *, left(middle_std, 1) AS middle_initial, std_house_raw(sp) AS h_raw FROM r2),
+  FROM r1b),
+r3 AS (SELECT *, std_house_raw(sp) AS h_raw FROM r2),
 r4 AS (
   SELECT *,
     std_house_number(h_raw) AS house_number,
@@ -190,15 +195,21 @@ r16 AS (
 r17 AS (
   SELECT *, nullif(concat_ws(' ', street_predir, street_name, street_suffix, street_postdir), '') AS street_std
   FROM r16),
+addr AS (
+  SELECT raw_s, raw_u, house_number, street_predir, street_name, street_suffix, street_postdir, street_std, unit_std
+  FROM r17),
 joined AS (
-  SELECT r17.*,
+  SELECT rr3.*,
+    addr.house_number, addr.street_predir, addr.street_name, addr.street_suffix, addr.street_postdir,
+    addr.street_std, addr.unit_std,
     giv.given_std, giv.given_first, giv.given_formals, giv.g_sfx,
     fam.family_std, fam.family_tokens, fam.family_first, fam.family_phonetic, fam.f_sfx,
     ss.code AS state_std
-  FROM r17
-  LEFT JOIN giv ON giv.raw = r17.raw_g
-  LEFT JOIN fam ON fam.raw = r17.raw_f
-  LEFT JOIN std_states AS ss ON ss.alias = r17.st0)
+  FROM rr3
+  LEFT JOIN addr ON addr.raw_s IS NOT DISTINCT FROM rr3.raw_s AND addr.raw_u IS NOT DISTINCT FROM rr3.raw_u
+  LEFT JOIN giv ON giv.raw = rr3.raw_g
+  LEFT JOIN fam ON fam.raw = rr3.raw_f
+  LEFT JOIN std_states AS ss ON ss.alias = rr3.st0)
 SELECT
   row_no, ${keyNames.map(sqlIdent).join(', ')},
   given_std, given_first, given_formals,

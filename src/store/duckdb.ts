@@ -34,6 +34,7 @@ export async function openDuck(
   }
   const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
   const conn = await instance.connect();
+  if (process.env.CUSTODIAN_PROFILE) profile(conn);
   return {
     instance,
     conn,
@@ -42,6 +43,32 @@ export async function openDuck(
       instance.closeSync();
     },
   };
+}
+
+/**
+ * With CUSTODIAN_PROFILE set, every statement's wall time is written to stderr (for `bench`
+ * and profiling work; see docs/performance.md).
+ */
+function profile(conn: DuckDBConnection): void {
+  const wrap = <F extends (sql: string, ...rest: never[]) => Promise<unknown>>(fn: F): F =>
+    (async (sql: string, ...rest: never[]) => {
+      const t0 = performance.now();
+      let failed = false;
+      try {
+        return await fn.call(conn, sql, ...rest);
+      } catch (e) {
+        failed = true;
+        throw e;
+      } finally {
+        const ms = Math.round(performance.now() - t0);
+        if (ms >= 5 || failed)
+          process.stderr.write(
+            `[profile] ${String(ms).padStart(7)} ms${failed ? ' FAILED' : ''}  ${sql.trim().replace(/\s+/g, ' ').slice(0, 100)}\n`,
+          );
+      }
+    }) as F;
+  // runAndReadAll goes through run: wrapping run times both.
+  conn.run = wrap(conn.run);
 }
 
 /** Runs a query and returns its rows as plain objects (BIGINTs become JS numbers when safe). */

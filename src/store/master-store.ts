@@ -6,18 +6,10 @@ import { CustodianError, isCustodianError } from '../core/errors.js';
 import { type ProgressSink, SILENT_PROGRESS } from '../core/progress.js';
 import { PIPELINE_VERSION } from '../core/versions.js';
 import { loadMaster } from '../ingest/master-reader.js';
-import { BLOCKING_RULES } from '../match/blocking.js';
+import { BLOCKING_RULES, KEY_HASH_PROBE_SQL } from '../match/blocking.js';
 import { DEFAULT_MAX_BLOCK, prepareMaster } from '../match/fs-matcher.js';
 import { installStandardizer, STANDARDIZER_VERSION, standardizeMaster } from '../standardize/index.js';
-import {
-  type DuckDBConnection,
-  openDuck,
-  queryRows,
-  queryValue,
-  runWithProgress,
-  sqlIdent,
-  sqlString,
-} from './duckdb.js';
+import { type DuckDBConnection, openDuck, queryRows, queryValue, sqlIdent, sqlString } from './duckdb.js';
 
 /**
  * The master store: a master extract loaded, standardised and prepared for matching once, kept
@@ -26,7 +18,8 @@ import {
  *
  * It holds exactly the tables the matcher reads — `mst_std` (standardised rows, ordered by TIN),
  * `mst_person` (one row per taxpayer), `tf_given` / `tf_family` (name frequencies), `master_keys`
- * (blocking keys, ordered by rule and key, oversized blocks already dropped) — plus
+ * (the blocking keys as an inverted index: one row per hashed key with its taxpayers, oversized
+ * blocks already dropped) — plus
  * `master_rejects` (the first rejected rows of each file) and `store_meta` (format, versions,
  * sources, counts, build times).
  *
@@ -37,7 +30,7 @@ import {
  * last completely loaded file).
  */
 
-export const MASTER_STORE_FORMAT = 'custodian-master-store/1';
+export const MASTER_STORE_FORMAT = 'custodian-master-store/3';
 export const MASTER_STORE_FILE = 'master.duckdb';
 const BUILDING_SUFFIX = '.building';
 const SCRATCH_SUFFIX = '.building-scratch';
@@ -196,6 +189,7 @@ export async function importMaster(
   }
 
   const tmp = path.join(dir, 'tmp');
+  const workFile = path.join(tmp, 'import-work.duckdb');
   const duck = await openDuckOrExplain(building, {
     memoryLimit: opts.memoryLimit,
     threads: opts.threads,
@@ -209,14 +203,17 @@ export async function importMaster(
     const store = sqlIdent(storeName);
     const b: Build = { conn, store, storeName, progress };
     // The loaded rows persist in the scratch database (an interrupted import resumes after the
-    // load); later intermediates live in an in-memory database that spills under the memory limit.
+    // load); later intermediates live in a throw-away work database on disk, so that the
+    // buffer manager can evict them: in memory they would pin the master's size in RAM.
     await conn.run(`ATTACH ${sqlString(scratch)} AS scratch`);
-    await conn.run(`ATTACH ':memory:' AS work`);
+    await rm(workFile, { force: true });
+    await rm(`${workFile}.wal`, { force: true });
+    await conn.run(`ATTACH ${sqlString(workFile)} AS work`);
     await conn.run(
       `CREATE TABLE IF NOT EXISTS ${store}.main.store_meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
     );
     await conn.run(
-      'CREATE TABLE IF NOT EXISTS scratch.main.load_done (file_index INTEGER PRIMARY KEY, rows BIGINT, rejected BIGINT, format VARCHAR)',
+      'CREATE TABLE IF NOT EXISTS scratch.main.load_done (file_index INTEGER PRIMARY KEY, rows BIGINT, rejected BIGINT, format VARCHAR, taxpayers BIGINT)',
     );
     let meta = await metaOf(conn, store);
     if (meta.import_key === undefined) {
@@ -227,6 +224,7 @@ export async function importMaster(
         pipeline_version: PIPELINE_VERSION,
         import_key: importKey,
         max_block: maxBlock,
+        key_hash_probe: await queryValue<string>(conn, KEY_HASH_PROBE_SQL),
         build_started: new Date().toISOString(),
         sources,
       });
@@ -276,6 +274,8 @@ export async function importMaster(
   } finally {
     duck.close();
     await rm(path.join(tmp, 'import-spill'), { recursive: true, force: true });
+    await rm(workFile, { force: true });
+    await rm(`${workFile}.wal`, { force: true });
     await rmdir(tmp).catch(() => undefined); // only when empty: processing keeps its own files there
   }
   if (stopped) {
@@ -303,7 +303,7 @@ interface Build {
 }
 
 /**
- * Runs `fn` with the in-memory work database as the connection's default, so that code written
+ * Runs `fn` with the work database as the connection's default, so that code written
  * for a single database (the standardiser, prepareMaster) creates its tables there, not in the
  * store. `views` are made visible there as temporary views of the store's tables.
  */
@@ -340,14 +340,14 @@ async function loadStage(b: Build, sources: readonly MasterSource[]): Promise<vo
     await conn.run('BEGIN TRANSACTION');
     try {
       await conn.run(
-        'CREATE TABLE IF NOT EXISTS scratch.main.master_raw AS SELECT * FROM scratch.main.master_part LIMIT 0',
-      );
-      await conn.run(
         'CREATE TABLE IF NOT EXISTS scratch.main.rejects_raw (file VARCHAR, "where" VARCHAR, reason VARCHAR)',
       );
-      await conn.run(`INSERT INTO scratch.main.master_raw
-        SELECT row_no + (SELECT coalesce(max(row_no), 0) FROM scratch.main.master_raw) AS row_no, * EXCLUDE (row_no)
-        FROM scratch.main.master_part`);
+      if (await tableExists(conn, 'scratch', 'master_raw'))
+        await conn.run(`INSERT INTO scratch.main.master_raw
+          SELECT row_no + (SELECT coalesce(max(row_no), 0) FROM scratch.main.master_raw) AS row_no, * EXCLUDE (row_no)
+          FROM scratch.main.master_part`);
+      // The first file becomes the raw table as it is (no copy).
+      else await conn.run('ALTER TABLE scratch.main.master_part RENAME TO master_raw');
       for (let k = 0; k < loaded.rejects.length; k += 500) {
         const values = loaded.rejects
           .slice(k, k + 500)
@@ -356,23 +356,28 @@ async function loadStage(b: Build, sources: readonly MasterSource[]): Promise<vo
         await conn.run(`INSERT INTO scratch.main.rejects_raw VALUES ${values}`);
       }
       await conn.run(
-        `INSERT INTO scratch.main.load_done VALUES (${i}, ${loaded.rows}, ${loaded.rejected}, ${sqlString(loaded.format)})`,
+        `INSERT INTO scratch.main.load_done VALUES (${i}, ${loaded.rows}, ${loaded.rejected}, ${sqlString(loaded.format)}, ${loaded.taxpayers})`,
       );
       await conn.run('COMMIT');
     } catch (e) {
       await conn.run('ROLLBACK');
       throw e;
     }
-    await conn.run('DROP TABLE scratch.main.master_part');
+    await conn.run('DROP TABLE IF EXISTS scratch.main.master_part');
   }
   const perFile = await queryRows<{
     file_index: number;
     rows: number;
     rejected: number;
     format: 'csv' | 'parquet';
+    taxpayers: number;
   }>(conn, 'SELECT * FROM scratch.main.load_done ORDER BY file_index');
-  const rows = await queryValue<number>(conn, 'SELECT count(*) FROM scratch.main.master_raw');
-  const taxpayers = await queryValue<number>(conn, 'SELECT count(DISTINCT tin) FROM scratch.main.master_raw');
+  const rows = perFile.reduce((s, f) => s + f.rows, 0);
+  // A taxpayer may appear in several files: counted over all of them unless there is one.
+  const taxpayers =
+    perFile.length === 1
+      ? perFile[0]!.taxpayers
+      : await queryValue<number>(conn, 'SELECT count(DISTINCT tin) FROM scratch.main.master_raw');
   await conn.run(
     `CREATE OR REPLACE TABLE ${store}.main.master_rejects AS SELECT * FROM scratch.main.rejects_raw ORDER BY file`,
   );
@@ -394,32 +399,13 @@ async function standardiseStage(b: Build): Promise<void> {
   try {
     await inWork(b, [], async () => {
       await installStandardizer(b.conn);
-      await standardizeMaster(b.conn, 'scratch.master_raw', 'mst_std_build');
+      // Written straight into the store: no copy, no sort (every read of it is a hash join).
+      await standardizeMaster(b.conn, 'scratch.master_raw', `${b.storeName}.main.mst_std`);
     });
   } finally {
     b.progress.stop();
   }
-  await sortedCopy(
-    b,
-    'work.main.mst_std_build',
-    'mst_std',
-    { orderBy: 'tin, row_no' },
-    'import: store rows by TIN',
-  );
-  await b.conn.run('DROP TABLE work.main.mst_std_build');
 }
-
-/** How a table is ordered on disk: `orderBy` within each value of `partitionBy` (a text column). */
-interface StoreOrder {
-  readonly partitionBy?: string | undefined;
-  readonly orderBy: string;
-}
-
-/** How the tables prepareMaster makes are kept in the store (others are copied as they are). */
-const STORE_ORDER: Readonly<Record<string, StoreOrder>> = {
-  mst_person: { orderBy: 'tin' },
-  master_keys: { partitionBy: 'rule', orderBy: 'key' },
-};
 
 async function prepareStage(b: Build, maxBlock: number): Promise<void> {
   const { conn, store } = b;
@@ -440,12 +426,9 @@ async function prepareStage(b: Build, maxBlock: number): Promise<void> {
     b.progress.stop();
   }
   for (const t of made) {
-    const order = STORE_ORDER[t];
-    if (order) await sortedCopy(b, `work.main.${sqlIdent(t)}`, t, order, `import: store ${t}`);
-    else
-      await conn.run(
-        `CREATE OR REPLACE TABLE ${store}.main.${sqlIdent(t)} AS SELECT * FROM work.main.${sqlIdent(t)}`,
-      );
+    await conn.run(
+      `CREATE OR REPLACE TABLE ${store}.main.${sqlIdent(t)} AS SELECT * FROM work.main.${sqlIdent(t)}`,
+    );
     await conn.run(`DROP TABLE work.main.${sqlIdent(t)}`);
   }
   const masterKeys = await queryValue<number>(conn, `SELECT count(*) FROM ${store}.main.master_keys`);
@@ -462,50 +445,6 @@ async function finishStage(b: Build): Promise<void> {
     0,
   );
   await putMeta(b, { build_finished: new Date().toISOString(), build_ms: buildMs });
-}
-
-/** store.target := source ordered by `order` (kept on disk in that order), with DuckDB's progress. */
-async function sortedCopy(
-  b: Build,
-  source: string,
-  target: string,
-  order: StoreOrder,
-  stage: string,
-): Promise<void> {
-  const into = `${b.store}.main.${sqlIdent(target)}`;
-  await b.conn.run('SET preserve_insertion_order = true');
-  try {
-    if (!order.partitionBy) {
-      b.progress.start(stage, 100);
-      await runWithProgress(
-        b.conn,
-        `CREATE OR REPLACE TABLE ${into} AS SELECT * FROM ${source} ORDER BY ${order.orderBy}`,
-        (p) => b.progress.update(Math.round(p)),
-      );
-      return;
-    }
-    // One sort per partition, appended in partition order: the same order as one big sort, in
-    // less time and with less memory (each sort is a fraction of the rows).
-    const col = sqlIdent(order.partitionBy);
-    const parts = (
-      await queryRows<{ v: string | null }>(
-        b.conn,
-        `SELECT DISTINCT ${col} AS v FROM ${source} ORDER BY v NULLS LAST`,
-      )
-    ).map((r) => r.v);
-    b.progress.start(stage, parts.length);
-    await b.conn.run(`CREATE OR REPLACE TABLE ${into} AS SELECT * FROM ${source} LIMIT 0`);
-    for (const [i, v] of parts.entries()) {
-      const where = v === null ? `${col} IS NULL` : `${col} = ${sqlString(v)}`;
-      await b.conn.run(
-        `INSERT INTO ${into} SELECT * FROM ${source} WHERE ${where} ORDER BY ${order.orderBy}`,
-      );
-      b.progress.update(i + 1);
-    }
-  } finally {
-    await b.conn.run('SET preserve_insertion_order = false');
-    b.progress.stop();
-  }
 }
 
 /** Tables of a database (catalog name, unquoted). */
@@ -680,6 +619,12 @@ export async function attachMasterStore(
     const meta = await metaOrInvalid(conn, file, sqlIdent(MASTER_STORE_ALIAS));
     const info = infoFromMeta(meta, dir, file, await fileBytes(file), true);
     checkCompatible(info);
+    const probe = await queryValue<string>(conn, KEY_HASH_PROBE_SQL);
+    if (meta.key_hash_probe !== probe)
+      throw new CustodianError(
+        'CUS_STORE_INVALID',
+        `${file}: master store's blocking keys were hashed by another DuckDB version; re-import with \`custodian master import\``,
+      );
     if (masterFile !== undefined && !builtFrom(info, masterFile, await statOrNull(masterFile))) return null;
     for (const t of MASTER_STORE_TABLES)
       await conn.run(

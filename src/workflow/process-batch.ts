@@ -249,7 +249,7 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
               totals.candidatePairs += run.stats.candidatePairs;
               for (const b of run.stats.blocking)
                 totals.blocking.set(b.rule, (totals.blocking.get(b.rule) ?? 0) + b.pairs);
-              totals.scoringMs += (run.stats.timings.comparing ?? 0) + (run.stats.timings.scoring ?? 0);
+              totals.scoringMs += run.stats.timings.scoring ?? 0;
             }
           },
           () => lawful,

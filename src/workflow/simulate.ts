@@ -10,7 +10,6 @@ import { generateCandidates } from '../match/blocking.js';
 import { decideMatches } from '../match/fs-decide.js';
 import { DEFAULT_MAX_BLOCK, prepareMaster } from '../match/fs-matcher.js';
 import { builtinModelPath, loadModel } from '../match/fs-model.js';
-import { scorePairs } from '../match/fs-score.js';
 import { computePairLevels } from '../match/pair-levels.js';
 import { type BatchGateResult, runBatchGate } from '../policy/batch-gate.js';
 import { runRecordGate } from '../policy/record-gate.js';
@@ -107,8 +106,7 @@ export async function simulateAgreements(options: {
       }
       progress.start('score candidates');
       await generateCandidates(conn, 'master_keys', 'candidates');
-      await computePairLevels(conn, 'candidates', 'cand_levels');
-      await scorePairs(conn, 'cand_levels', 'scored_all', model);
+      await computePairLevels(conn, 'candidates', 'scored_all', model);
       progress.stop();
     }
     const drafts: DraftOutcome[] = [];
