@@ -10,6 +10,7 @@ import type { ProgressSink } from '../core/progress.js';
 import { defaultMemoryLimit, openDuck, queryValue } from '../store/duckdb.js';
 import { folderBytes, importMaster, MASTER_STORE_FILE } from '../store/master-store.js';
 import { generateSynthetic } from '../synth/generate.js';
+import { evaluateRun } from '../workflow/evaluate.js';
 import { processBatch } from '../workflow/process-batch.js';
 import { writeMarkedSection } from './report-section.js';
 import { type ChartSpec, formatSi, renderCharts, type Series } from './svg-plot.js';
@@ -88,6 +89,12 @@ export interface StepResult {
   /** synth: files reused from an earlier run (times are those of the run that made them). */
   readonly reused?: boolean | undefined;
   readonly outcomes?: Readonly<Record<string, number>> | undefined;
+  /**
+   * process: the decisions scored against the synthetic truth — disclosures approved by the
+   * rules (including those held for counsel) and how many name the wrong taxpayer.
+   */
+  readonly disclosures?: number | undefined;
+  readonly wrongPersonDisclosures?: number | undefined;
 }
 
 export interface MachineInfo {
@@ -557,6 +564,7 @@ export async function runScaleBench(options: ScaleOptions): Promise<ScaleResults
         stages: s.timings,
         masterFromStore: !s.timings.some((t) => t.stage === 'load master'),
         outcomes: s.outcomes,
+        ...(await precisionOf(path.join(out, 'decisions.csv'), path.join(dir, `b${batch}`, 'truth.csv'))),
       };
       results.steps.push(step);
       log(`  process: ${describe(step)}`);
@@ -679,12 +687,12 @@ export function renderScaleMarkdown(r: ScaleResults, plotHref?: string): string 
     '',
   );
   lines.push(
-    '| master rows | step | requests | wall time | rows/s | candidate pairs | pairs/s/core | peak RSS | disk | output | master read from |',
+    '| master rows | step | requests | wall time | rows/s | candidate pairs | pairs/s/core | peak RSS | disk | output | master read from | wrong-person / disclosures |',
   );
-  lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
   for (const s of r.steps) {
     lines.push(
-      `| ${int(s.masterRows)} | ${s.step}${s.reused ? ' (reused)' : ''} | ${s.batch !== undefined ? int(s.batch) : '—'} | ${secs(s.wallMs)} | ${int(s.rowsPerSecond)} | ${s.candidatePairs !== undefined ? int(s.candidatePairs) : '—'} | ${s.pairsPerSecondPerCore !== undefined ? int(s.pairsPerSecondPerCore) : '—'} | ${bytes(s.peakRssBytes)} | ${bytes(s.diskBytes)} | ${s.outputBytes !== undefined ? bytes(s.outputBytes) : '—'} | ${s.step === 'process' ? (s.masterFromStore ? 'store' : 'extract (re-read)') : '—'} |`,
+      `| ${int(s.masterRows)} | ${s.step}${s.reused ? ' (reused)' : ''} | ${s.batch !== undefined ? int(s.batch) : '—'} | ${secs(s.wallMs)} | ${int(s.rowsPerSecond)} | ${s.candidatePairs !== undefined ? int(s.candidatePairs) : '—'} | ${s.pairsPerSecondPerCore !== undefined ? int(s.pairsPerSecondPerCore) : '—'} | ${bytes(s.peakRssBytes)} | ${bytes(s.diskBytes)} | ${s.outputBytes !== undefined ? bytes(s.outputBytes) : '—'} | ${s.step === 'process' ? (s.masterFromStore ? 'store' : 'extract (re-read)') : '—'} | ${s.disclosures !== undefined ? `${int(s.wrongPersonDisclosures ?? 0)} / ${int(s.disclosures)}` : '—'} |`,
     );
   }
   lines.push('');
@@ -757,6 +765,21 @@ export function renderScaleMarkdown(r: ScaleResults, plotHref?: string): string 
   return lines.join('\n');
 }
 
+/** A batch's decisions against the synthetic truth: disclosures and wrong-person disclosures. */
+async function precisionOf(
+  decisions: string,
+  truth: string,
+): Promise<{ disclosures?: number; wrongPersonDisclosures?: number }> {
+  if (!existsSync(decisions) || !existsSync(truth)) return {};
+  const duck = await openDuck({ threads: 1, memoryLimit: '2GB' });
+  try {
+    const e = await evaluateRun(duck.conn, decisions, truth);
+    return { disclosures: e.disclosures, wrongPersonDisclosures: e.wrongPersonDisclosures };
+  } finally {
+    duck.close();
+  }
+}
+
 interface TargetCheck {
   readonly target: string;
   readonly measured: string;
@@ -782,6 +805,27 @@ export function evaluateTargets(r: ScaleResults): TargetCheck[] {
       measured: 'not in this run',
       verdict: '—',
     });
+  const scoring = processes.filter(
+    (s) => s.pairsPerSecondPerCore !== undefined && (s.batch ?? 0) >= 1_000_000,
+  );
+  if (scoring.length > 0) {
+    const rates = scoring.map((s) => s.pairsPerSecondPerCore!);
+    out.push({
+      target: 'scoring (comparison levels and weights) ≥ 1,000,000 pairs/s/core',
+      measured: `${int(Math.min(...rates))}–${int(Math.max(...rates))} (batches of 1M)`,
+      verdict: verdict(Math.min(...rates) >= 1_000_000),
+    });
+  }
+  const judged = processes.filter((s) => s.disclosures !== undefined);
+  if (judged.length > 0) {
+    const wrong = judged.reduce((a, s) => a + (s.wrongPersonDisclosures ?? 0), 0);
+    const all = judged.reduce((a, s) => a + (s.disclosures ?? 0), 0);
+    out.push({
+      target: 'no wrong-person disclosure (precision first), every batch',
+      measured: `${int(wrong)} in ${int(all)} disclosures`,
+      verdict: verdict(wrong === 0),
+    });
+  }
   if (processes.length > 0) {
     const peak = Math.max(...processes.map((s) => s.peakRssBytes));
     out.push({

@@ -202,7 +202,9 @@ describe('master extract reader', () => {
     const m = await loadMaster(conn, file('dashes.csv', `${text}\n`), 'mst');
     expect(m.rows).toBe(2);
     expect(m.taxpayers).toBe(2);
-    expect(await queryValue(conn, "SELECT string_agg(tin, ',' ORDER BY tin) FROM mst")).toBe('123456789,223456789');
+    expect(await queryValue(conn, "SELECT string_agg(tin, ',' ORDER BY tin) FROM mst")).toBe(
+      '123456789,223456789',
+    );
   });
   it('loads Parquet with the same columns', async () => {
     const csv = file(

@@ -4,6 +4,7 @@ import { installStandardizer, standardizeMaster, standardizeRequests } from '../
 import { type DuckDBConnection, openDuck, queryRows, sqlString } from '../store/duckdb.js';
 import { COMPARISONS, dateDigitsOneEditSql } from './comparisons.js';
 import { buildMasterPersons } from './fs-matcher.js';
+import { buildTermFrequencies } from './fs-score.js';
 import { computePairLevels } from './pair-levels.js';
 
 type Row = Record<string, string | null>;
@@ -50,6 +51,7 @@ async function level(
   await standardizeMaster(conn, 'mraw', 'mst_std');
   await standardizeRequests(conn, 'rraw', 'req_std');
   await buildMasterPersons(conn);
+  await buildTermFrequencies(conn);
   await conn.run(`CREATE OR REPLACE TABLE pairs AS SELECT 1::BIGINT AS row_no, tin FROM mst_person`);
   await computePairLevels(conn, 'pairs', 'levels');
   const out = await queryRows<Record<string, number>>(conn, `SELECT l_${comparison} AS l FROM levels`);

@@ -98,7 +98,7 @@ export async function decideMatches(
     FROM ${scored}`);
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE runner_up AS
-    SELECT r.row_no, max(r.weight) AS second_weight, arg_max(r.tin, r.weight) AS second_tin, max(r.l_given) AS second_given,
+    SELECT r.row_no, max(r.weight) AS second_weight, arg_max(r.tin, (r.weight, -r.rank)) AS second_tin, max(r.l_given) AS second_given,
       max(r.l_given) FILTER (WHERE r.l_dob = b.l_dob AND r.addr_level = b.addr_level) AS twin_given
     FROM ranked r JOIN (SELECT row_no, l_dob, addr_level FROM ranked WHERE rank = 1) b USING (row_no)
     WHERE r.rank > 1 AND NOT r.vetoed GROUP BY r.row_no`);

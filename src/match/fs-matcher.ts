@@ -23,25 +23,15 @@ export interface MatchStats {
 
 /**
  * One row per taxpayer (`mst_person`) from the standardised master rows: names and birth date
- * from the current row (they repeat on every row of a taxpayer).
+ * from the current row (they repeat on every row of a taxpayer). `into`: a catalog and schema
+ * prefix (`"store".main.`) to build it elsewhere than the default database.
  */
-export async function buildMasterPersons(conn: DuckDBConnection): Promise<void> {
-  // Every spelling a given name may take: its formal names and all their nicknames (WILLIAM →
-  // BILL, WILL, WILLY, …), so that a misspelt nickname still compares as similar.
-  await conn.run(`CREATE OR REPLACE TEMP TABLE given_variants AS
-    WITH names AS (SELECT formal AS name, formal FROM std_nickname_edges UNION SELECT nick, formal FROM std_nickname_edges),
-    v AS (
-      SELECT n.name, e.nick AS v FROM names n JOIN std_nickname_edges e ON e.formal = n.formal
-      UNION SELECT name, formal FROM names
-      UNION SELECT name, name FROM names
-    )
-    SELECT name, list_sort(list(DISTINCT v)) AS variants FROM v GROUP BY name`);
-  await conn.run(`CREATE OR REPLACE TABLE mst_person AS
+export async function buildMasterPersons(conn: DuckDBConnection, into = ''): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TABLE ${into}mst_person AS
     SELECT m.tin, m.given_std, m.given_first, nullif(trim(substr(m.given_std, length(m.given_first) + 1)), '') AS given_rest,
-           m.given_formals, coalesce(g.variants, [m.given_first]) AS given_variants,
+           m.given_formals,
            m.middle_std, m.middle_initial, m.family_std, m.family_tokens, m.family_first, m.family_phonetic, m.name_suffix_std, m.dob
-    FROM mst_std m LEFT JOIN given_variants g ON g.name = m.given_first WHERE m.is_current`);
-  await conn.run('DROP TABLE given_variants');
+    FROM mst_std m WHERE m.is_current`);
 }
 
 /** Master-side preparation that depends only on the master file (reusable across batches). */

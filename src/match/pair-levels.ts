@@ -51,7 +51,7 @@ export async function computePairLevels(
              WHEN NOT (jaro_winkler_similarity(r.given_first, p.family_first) >= 0.92
                OR coalesce(list_contains(p.family_tokens, r.given_first), false)) THEN false
              ELSE jaro_winkler_similarity(r.family_first, p.given_first) >= 0.92
-               OR coalesce(list_contains(p.given_variants, r.family_first), false) END AS swapped,
+               OR r.family_first = p.given_first OR v.name IS NOT NULL END AS swapped,
         r.given_first AS rg, r.given_std AS rgs, r.family_std AS rf, r.family_first AS rff,
         p.given_first AS p_given_first, p.given_rest AS p_given_rest,
         p.family_std AS p_family_std,
@@ -60,6 +60,8 @@ export async function computePairLevels(
         r.dob AS r_dob, p.dob AS p_dob, r.tin_std AS r_tin, p.tin AS p_tin,
         a.addr_level, a.addr_current
       FROM ${pairs} c JOIN req_std r USING (row_no) JOIN mst_person p USING (tin) LEFT JOIN pair_addr a USING (row_no, tin)
+      -- Is the request's family name a spelling of the taxpayer's given name (nickname lists)?
+      LEFT JOIN name_variant_pairs v ON v.name = p.given_first AND v.variant = r.family_first
     )
     SELECT * EXCLUDE (rg, rgs, rf, rff),
       CASE WHEN swapped THEN rff ELSE rg END AS r_given_first,
@@ -72,9 +74,6 @@ export async function computePairLevels(
   await conn.run(`CREATE OR REPLACE TEMP TABLE family_info_r AS
     SELECT family_std AS value, any_value(family_tokens) AS tokens, any_value(family_first) AS first, any_value(family_phonetic) AS phonetic
     FROM req_std WHERE family_std IN (SELECT DISTINCT r_family_std FROM pair_oriented WHERE NOT swapped) GROUP BY family_std`);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE family_info_p AS
-    SELECT family_std AS value, any_value(family_tokens) AS tokens, any_value(family_first) AS first, any_value(family_phonetic) AS phonetic
-    FROM mst_person WHERE family_std IN (SELECT DISTINCT p_family_std FROM pair_oriented) GROUP BY family_std`);
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE given_sim AS
     SELECT rg, pg, ${GIVEN_PAIR_FEATURES_SQL}
@@ -91,17 +90,27 @@ export async function computePairLevels(
         fp.tokens AS p_tokens, fp.first AS p_first, fp.phonetic AS p_phonetic
       FROM (SELECT DISTINCT r_family_std AS rf, p_family_std AS pf, swapped FROM pair_oriented WHERE r_family_std IS NOT NULL AND p_family_std IS NOT NULL) d
       LEFT JOIN family_info_r fr ON fr.value = d.rf
-      LEFT JOIN family_info_p fp ON fp.value = d.pf
+      LEFT JOIN tf_family fp ON fp.value = d.pf
     )`);
 
+  // Scoring needs the master frequency of the request's names: looked up once per request, for
+  // both orientations, instead of once per pair.
+  if (score)
+    await conn.run(`CREATE OR REPLACE TEMP TABLE req_tf AS
+      SELECT r.row_no, g.p AS g_p, gs.p AS g_swapped_p, f.p AS f_p, fs.p AS f_swapped_p
+      FROM req_std r
+      LEFT JOIN tf_given g ON g.value = r.given_first LEFT JOIN tf_given gs ON gs.value = r.family_first
+      LEFT JOIN tf_family f ON f.value = r.family_std LEFT JOIN tf_family fs ON fs.value = r.given_std`);
   const nameLevels = COMPARISONS.filter((c) => c.id === 'given' || c.id === 'family');
   await conn.run(`
     CREATE OR REPLACE TABLE ${target} AS
     WITH named AS (
       SELECT o.*, g.g_equiv, g.g_close, g.g_similar, f.f_subset, f.f_shared, f.f_phonetic
+        ${score ? ', t.g_p, t.g_swapped_p, t.f_p, t.f_swapped_p' : ''}
       FROM pair_oriented o
       LEFT JOIN given_sim g ON g.rg = o.r_given_first AND g.pg = o.p_given_first
       LEFT JOIN family_sim f ON f.rf = o.r_family_std AND f.pf = o.p_family_std AND f.swapped = o.swapped
+      ${score ? 'LEFT JOIN req_tf t USING (row_no)' : ''}
     ),
     leveled AS (
       SELECT *, ${nameLevels.map((c) => `${levelSql(c)} AS l_${c.id}`).join(', ')} FROM named
@@ -112,12 +121,13 @@ export async function computePairLevels(
     pair_levels AS (
       SELECT row_no, tin, swapped, addr_level, addr_current, tin_name_conflict,
         (r_suffix IS NOT NULL AND r_suffix = p_suffix) AS suffix_pair, r_given_first AS given_value, r_family_std AS family_value,
+        ${score ? 'CASE WHEN swapped THEN g_swapped_p ELSE g_p END AS tf_given_p, CASE WHEN swapped THEN f_swapped_p ELSE f_p END AS tf_family_p,' : ''}
         ${COMPARISONS.map((c) => (nameLevels.includes(c) ? `l_${c.id}` : `${levelSql(c)} AS l_${c.id}`)).join(', ')}
       FROM flagged
     )
-    ${score ? scoreSql('pair_levels', score) : 'SELECT * FROM pair_levels'}`);
+    ${score ? scoreSql('pair_levels', score, 'columns') : 'SELECT * FROM pair_levels'}`);
   await conn.run(
-    'DROP TABLE pair_addr; DROP TABLE pair_oriented; DROP TABLE given_sim; DROP TABLE family_sim; DROP TABLE family_info_r; DROP TABLE family_info_p',
+    'DROP TABLE IF EXISTS req_tf; DROP TABLE pair_addr; DROP TABLE pair_oriented; DROP TABLE given_sim; DROP TABLE family_sim; DROP TABLE family_info_r',
   );
 }
 
@@ -137,6 +147,9 @@ async function ensureNameInfo(conn: DuckDBConnection): Promise<void> {
     SELECT coalesce(f.name, v.name) AS name, coalesce(f.formals, [coalesce(f.name, v.name)]) AS formals,
            coalesce(v.variants, [coalesce(f.name, v.name)]) AS variants
     FROM std_given_formals f FULL JOIN variants v ON v.name = f.name`);
+  // The same as (name, one of its variants) pairs, for a join instead of a list per pair.
+  await conn.run(`CREATE TEMP TABLE IF NOT EXISTS name_variant_pairs AS
+    SELECT DISTINCT name, unnest(variants) AS variant FROM name_info`);
 }
 
 /** Column names of the level columns, in comparison order. */

@@ -6,8 +6,9 @@ import { CustodianError, isCustodianError } from '../core/errors.js';
 import { type ProgressSink, SILENT_PROGRESS } from '../core/progress.js';
 import { PIPELINE_VERSION } from '../core/versions.js';
 import { loadMaster } from '../ingest/master-reader.js';
-import { BLOCKING_RULES, KEY_HASH_PROBE_SQL } from '../match/blocking.js';
-import { DEFAULT_MAX_BLOCK, prepareMaster } from '../match/fs-matcher.js';
+import { BLOCKING_RULES, buildMasterKeys, KEY_HASH_PROBE_SQL } from '../match/blocking.js';
+import { buildMasterPersons, DEFAULT_MAX_BLOCK } from '../match/fs-matcher.js';
+import { buildTermFrequencies } from '../match/fs-score.js';
 import { installStandardizer, STANDARDIZER_VERSION, standardizeMaster } from '../standardize/index.js';
 import { type DuckDBConnection, openDuck, queryRows, queryValue, sqlIdent, sqlString } from './duckdb.js';
 
@@ -30,7 +31,7 @@ import { type DuckDBConnection, openDuck, queryRows, queryValue, sqlIdent, sqlSt
  * last completely loaded file).
  */
 
-export const MASTER_STORE_FORMAT = 'custodian-master-store/3';
+export const MASTER_STORE_FORMAT = 'custodian-master-store/4';
 export const MASTER_STORE_FILE = 'master.duckdb';
 const BUILDING_SUFFIX = '.building';
 const SCRATCH_SUFFIX = '.building-scratch';
@@ -411,25 +412,26 @@ async function prepareStage(b: Build, maxBlock: number): Promise<void> {
   const { conn, store } = b;
   b.progress.start('import: persons, name frequencies, blocking keys');
   let oversized: Record<string, number>;
-  let made: string[];
   try {
     // The raw rows are not needed any more (standardise is complete when prepare runs).
     await conn.run('DROP TABLE IF EXISTS scratch.main.master_raw');
     await conn.run('DROP TABLE IF EXISTS scratch.main.rejects_raw');
-    const before = new Set(await listTables(conn, 'work'));
+    // Each table is written straight into the store (no copy); the matcher's code reads
+    // `mst_std` and `mst_person` by those names, here views of the store's tables.
+    const into = `${store}.main.`;
     oversized = await inWork(b, ['mst_std'], async () => {
-      await installStandardizer(conn); // prepareMaster reads the nickname tables
-      return prepareMaster(conn, maxBlock);
+      await installStandardizer(conn); // the persons' given-name variants come from its tables
+      await buildMasterPersons(conn, into);
+      await conn.run(`CREATE OR REPLACE TEMP VIEW mst_person AS SELECT * FROM ${into}mst_person`);
+      try {
+        await buildTermFrequencies(conn, into);
+        return await buildMasterKeys(conn, `${into}master_keys`, maxBlock);
+      } finally {
+        await conn.run('DROP VIEW IF EXISTS temp.main.mst_person');
+      }
     });
-    made = (await listTables(conn, 'work')).filter((t) => !before.has(t) && !t.startsWith('std_'));
   } finally {
     b.progress.stop();
-  }
-  for (const t of made) {
-    await conn.run(
-      `CREATE OR REPLACE TABLE ${store}.main.${sqlIdent(t)} AS SELECT * FROM work.main.${sqlIdent(t)}`,
-    );
-    await conn.run(`DROP TABLE work.main.${sqlIdent(t)}`);
   }
   const masterKeys = await queryValue<number>(conn, `SELECT count(*) FROM ${store}.main.master_keys`);
   await putMeta(b, { oversized_keys_skipped: oversized, master_keys: masterKeys });
