@@ -1,5 +1,5 @@
 import { type DuckDBConnection, queryRows, queryValue } from '../store/duckdb.js';
-import { slicesFor } from './slices.js';
+import { ROWS_PER_SLICE, slicesFor } from './slices.js';
 
 /**
  * Blocking: which (request, taxpayer) pairs are compared at all. Several rules, each a key
@@ -164,6 +164,7 @@ export async function buildMasterKeys(
   conn: DuckDBConnection,
   target: string,
   maxBlock: number,
+  rowsPerSlice = ROWS_PER_SLICE,
 ): Promise<Record<string, number>> {
   await conn.run(`CREATE OR REPLACE TABLE ${target} (rule UTINYINT, key UBIGINT, tins INTEGER[])`);
   const skipped: Record<string, number> = {};
@@ -173,7 +174,7 @@ export async function buildMasterKeys(
     const cap = Math.min(r.maxBlock, maxBlock);
     await conn.run(`CREATE OR REPLACE TEMP TABLE master_keys_flat AS
       SELECT ${keyHashSql(i, 'key')} AS key, tin::INTEGER AS tin FROM (${r.master}) WHERE key IS NOT NULL`);
-    const slices = await slicesFor(conn, 'master_keys_flat');
+    const slices = await slicesFor(conn, 'master_keys_flat', rowsPerSlice);
     for (let k = 0; k < slices; k++) {
       await conn.run(`CREATE OR REPLACE TEMP TABLE master_keys_rule AS
         SELECT key, list_distinct(list(tin)) AS tins FROM master_keys_flat

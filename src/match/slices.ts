@@ -4,7 +4,11 @@ import { type DuckDBConnection, queryValue } from '../store/duckdb.js';
 export const ROWS_PER_SLICE = 16_000_000;
 
 /** How many slices the rows of `table` are gathered in (at least one). */
-export async function slicesFor(conn: DuckDBConnection, table: string): Promise<number> {
+export async function slicesFor(
+  conn: DuckDBConnection,
+  table: string,
+  rowsPerSlice = ROWS_PER_SLICE,
+): Promise<number> {
   const rows = await queryValue<number>(conn, `SELECT count(*) FROM ${table}`);
-  return Math.max(1, Math.ceil(rows / ROWS_PER_SLICE));
+  return Math.max(1, Math.ceil(rows / rowsPerSlice));
 }
