@@ -196,6 +196,11 @@ describe('master extract reader', () => {
       ]),
     );
     expect(await queryValue(conn, 'SELECT family_name FROM mst')).toBe('Pérez');
+    // Rows are numbered in file order (the data rows after the header: 1, 2, …).
+    expect(m.rejects.map((r) => r.where)).toEqual(
+      expect.arrayContaining(['row 2 (tin 12345)', 'row 3 (tin 223456789)', 'row 4 (tin 323456789)']),
+    );
+    expect(await queryValue(conn, 'SELECT row_no FROM mst')).toBe(1);
   });
   it('keeps a TIN written with dashes or spaces as its nine digits, the form requests are compared in', async () => {
     const text = [header, '123-45-6789,Ana,,Pérez,,,,,,,,', '223 45 6789,Bo,,Lee,,,,,,,,'].join('\n');
