@@ -88,7 +88,6 @@ export async function loadMaster(
        SELECT * REPLACE (CASE WHEN problem IS NULL THEN regexp_replace(tin, '[\\s-]', '', 'g') ELSE tin END AS tin)
        FROM (SELECT *, ${problem} AS problem FROM (SELECT rowid + 1 AS row_no, * FROM ${read}))`,
     );
-    await conn.run(`DROP TABLE ${read}`);
   } catch (e) {
     const msg = firstLine(e);
     if (/unicode|utf-?8/i.test(msg))

@@ -1,5 +1,4 @@
 import { type DuckDBConnection, queryRows, queryValue } from '../store/duckdb.js';
-import { ROWS_PER_SLICE, slicesFor } from './slices.js';
 
 /**
  * Blocking: which (request, taxpayer) pairs are compared at all. Several rules, each a key
@@ -154,6 +153,9 @@ const TIN_TEXT = (x: string) => `lpad((${x})::VARCHAR, 9, '0')`;
 /** A value whose hash a store records, to detect a DuckDB that hashes keys differently. */
 export const KEY_HASH_PROBE_SQL = `SELECT ${keyHashSql(0, "'custodian'")}::VARCHAR`;
 
+/** Keys gathered per slice when building the master's index (bounds the import's memory). */
+export const ROWS_PER_SLICE = 16_000_000;
+
 /**
  * Master-side blocking keys as an inverted index: `target(rule, key, tins)`, one row per key
  * with the taxpayers holding it, blocks over their rule's cap (and over `maxBlock`) dropped.
@@ -174,7 +176,8 @@ export async function buildMasterKeys(
     const cap = Math.min(r.maxBlock, maxBlock);
     await conn.run(`CREATE OR REPLACE TEMP TABLE master_keys_flat AS
       SELECT ${keyHashSql(i, 'key')} AS key, tin::INTEGER AS tin FROM (${r.master}) WHERE key IS NOT NULL`);
-    const slices = await slicesFor(conn, 'master_keys_flat', rowsPerSlice);
+    const flatRows = await queryValue<number>(conn, 'SELECT count(*) FROM master_keys_flat');
+    const slices = Math.max(1, Math.ceil(flatRows / rowsPerSlice));
     for (let k = 0; k < slices; k++) {
       await conn.run(`CREATE OR REPLACE TEMP TABLE master_keys_rule AS
         SELECT key, list_distinct(list(tin)) AS tins FROM master_keys_flat

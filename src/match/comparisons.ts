@@ -154,6 +154,11 @@ export const COMPARISONS: readonly Comparison[] = [
   },
 ];
 
+/** Given names after the first (MARIA *GUADALUPE* → GUADALUPE), NULL when there are none. */
+export function givenRestSql(givenStd: string, givenFirst: string): string {
+  return `nullif(trim(substr(${givenStd}, length(${givenFirst}) + 1)), '')`;
+}
+
 /** Address levels that corroborate the request (rule C1): the address agrees with an address of record. */
 export const ADDRESS_CORROBORATING_LEVEL = 3;
 

@@ -2,6 +2,7 @@ import type { Agreement } from '../core/agreement.js';
 import { type ProgressSink, SILENT_PROGRESS } from '../core/progress.js';
 import { type DuckDBConnection, queryValue } from '../store/duckdb.js';
 import { type BlockingStats, buildMasterKeys, generateCandidates } from './blocking.js';
+import { givenRestSql } from './comparisons.js';
 import { decideMatches } from './fs-decide.js';
 import type { FsModel } from './fs-model.js';
 import { buildTermFrequencies } from './fs-score.js';
@@ -28,7 +29,7 @@ export interface MatchStats {
  */
 export async function buildMasterPersons(conn: DuckDBConnection, into = ''): Promise<void> {
   await conn.run(`CREATE OR REPLACE TABLE ${into}mst_person AS
-    SELECT m.tin, m.given_std, m.given_first, nullif(trim(substr(m.given_std, length(m.given_first) + 1)), '') AS given_rest,
+    SELECT m.tin, m.given_std, m.given_first, ${givenRestSql('m.given_std', 'm.given_first')} AS given_rest,
            m.given_formals,
            m.middle_std, m.middle_initial, m.family_std, m.family_tokens, m.family_first, m.family_phonetic, m.name_suffix_std, m.dob
     FROM mst_std m WHERE m.is_current`);

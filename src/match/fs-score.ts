@@ -20,37 +20,32 @@ export async function buildTermFrequencies(conn: DuckDBConnection, into = ''): P
 }
 
 /** SQL for the match weight of one comparison at the pair's level (0 when missing). */
-function weightSql(model: FsModel, k: number, tfColumns: boolean): string {
+function weightSql(model: FsModel, k: number): string {
   const c = COMPARISONS[k]!;
   const mc = model.comparisons[k]!;
   const cases = mc.levels.map((l, i) => {
     const tf = c.levels[i]!.tf;
-    const p = tfColumns ? `l.tf_${tf}_p` : `tf_${tf}.p`;
-    const w = tf ? `log2(${l.m} / greatest(coalesce(${p}, ${l.u}), 1e-9))` : levelWeight(l).toFixed(6);
+    const w = tf
+      ? `log2(${l.m} / greatest(coalesce(l.tf_${tf}_p, ${l.u}), 1e-9))`
+      : levelWeight(l).toFixed(6);
     return `WHEN ${i} THEN ${w}`;
   });
   return `CASE l_${c.id} ${cases.join(' ')} ELSE 0 END`;
 }
 
 /**
- * The SELECT that scores the pair levels in `levels` (a table or a WITH name): its columns plus
- * `w_<comparison>`, `weight` (the log2 likelihood ratio plus the prior) and `probability`
- * (2^w / (1 + 2^w)).
+ * The SELECT that scores the pair levels in `levels` (a table or a WITH name, as made by
+ * `computePairLevels`): its columns plus `w_<comparison>`, `weight` (the log2 likelihood ratio
+ * plus the prior) and `probability` (2^w / (1 + 2^w)). An exact name agreement is weighed by the
+ * master frequency of that name (`tf_given_p`, `tf_family_p`, carried by the levels).
  */
-export function scoreSql(levels: string, model: FsModel, tf: 'join' | 'columns' = 'join'): string {
-  const weights = COMPARISONS.map((c, k) => `${weightSql(model, k, tf === 'columns')} AS w_${c.id}`);
+export function scoreSql(levels: string, model: FsModel): string {
+  const weights = COMPARISONS.map((c, k) => `${weightSql(model, k)} AS w_${c.id}`);
   const sum = COMPARISONS.map((c) => `w_${c.id}`).join(' + ');
-  const joins =
-    tf === 'columns'
-      ? ''
-      : `LEFT JOIN tf_given ON tf_given.value = l.given_value
-        LEFT JOIN tf_family ON tf_family.value = l.family_value`;
   return `
     SELECT *, 1 / (1 + pow(2, -weight)) AS probability FROM (
       SELECT *, ${priorWeight(model).toFixed(6)} + ${sum} AS weight FROM (
-        SELECT l.*, ${weights.join(', ')}
-        FROM ${levels} l
-        ${joins}
+        SELECT l.*, ${weights.join(', ')} FROM ${levels} l
       )
     )`;
 }

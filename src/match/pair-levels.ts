@@ -4,6 +4,7 @@ import {
   COMPARISONS,
   FAMILY_PAIR_FEATURES_SQL,
   GIVEN_PAIR_FEATURES_SQL,
+  givenRestSql,
   levelSql,
 } from './comparisons.js';
 import type { FsModel } from './fs-model.js';
@@ -11,12 +12,12 @@ import { scoreSql } from './fs-score.js';
 
 /**
  * Comparison levels for a set of (row_no, tin) pairs: `target(row_no, tin, swapped, addr_level,
- * addr_current, tin_name_conflict, l_given, l_family, …)`, and with `score`, the model's
+ * addr_current, tin_name_conflict, tf_given_p, tf_family_p, l_given, l_family, …)`, and with `score`, the model's
  * weights and probability as well (`scoreSql`), in the same statement. Shared by training
  * (random and blocked pairs) and scoring, so the model is trained on exactly what it scores.
  *
- * Reads `req_std` (standardised requests), `mst_person` (one row per taxpayer) and `mst_std`
- * (all addresses of record).
+ * Reads `req_std` (standardised requests), `mst_person` (one row per taxpayer), `mst_std`
+ * (all addresses of record) and `tf_given` / `tf_family` (name frequencies, family-name facts).
  */
 export async function computePairLevels(
   conn: DuckDBConnection,
@@ -38,8 +39,8 @@ export async function computePairLevels(
     ) GROUP BY row_no, tin`);
 
   await ensureNameInfo(conn);
-  // Per pair: scalars only (no lists travel through the big join), oriented so that given and
-  // family names written the other way round are compared swapped.
+  // Per pair, oriented so that given and family names written the other way round are compared
+  // swapped. The only list that travels through this join is the taxpayer's family tokens.
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE pair_oriented AS
     WITH base AS (
@@ -66,7 +67,7 @@ export async function computePairLevels(
     SELECT * EXCLUDE (rg, rgs, rf, rff),
       CASE WHEN swapped THEN rff ELSE rg END AS r_given_first,
       -- Given names after the first (MARIA *GUADALUPE*), to tell compound names apart.
-      CASE WHEN swapped THEN NULL ELSE nullif(trim(substr(rgs, length(rg) + 1)), '') END AS r_given_rest,
+      CASE WHEN swapped THEN NULL ELSE ${givenRestSql('rgs', 'rg')} END AS r_given_rest,
       CASE WHEN swapped THEN rgs ELSE rf END AS r_family_std
     FROM base`);
 
@@ -93,10 +94,9 @@ export async function computePairLevels(
       LEFT JOIN tf_family fp ON fp.value = d.pf
     )`);
 
-  // Scoring needs the master frequency of the request's names: looked up once per request, for
+  // The master frequency of the request's names (for scoring): looked up once per request, for
   // both orientations, instead of once per pair.
-  if (score)
-    await conn.run(`CREATE OR REPLACE TEMP TABLE req_tf AS
+  await conn.run(`CREATE OR REPLACE TEMP TABLE req_tf AS
       SELECT r.row_no, g.p AS g_p, gs.p AS g_swapped_p, f.p AS f_p, fs.p AS f_swapped_p
       FROM req_std r
       LEFT JOIN tf_given g ON g.value = r.given_first LEFT JOIN tf_given gs ON gs.value = r.family_first
@@ -106,11 +106,11 @@ export async function computePairLevels(
     CREATE OR REPLACE TABLE ${target} AS
     WITH named AS (
       SELECT o.*, g.g_equiv, g.g_close, g.g_similar, f.f_subset, f.f_shared, f.f_phonetic
-        ${score ? ', t.g_p, t.g_swapped_p, t.f_p, t.f_swapped_p' : ''}
+        , t.g_p, t.g_swapped_p, t.f_p, t.f_swapped_p
       FROM pair_oriented o
       LEFT JOIN given_sim g ON g.rg = o.r_given_first AND g.pg = o.p_given_first
       LEFT JOIN family_sim f ON f.rf = o.r_family_std AND f.pf = o.p_family_std AND f.swapped = o.swapped
-      ${score ? 'LEFT JOIN req_tf t USING (row_no)' : ''}
+      LEFT JOIN req_tf t USING (row_no)
     ),
     leveled AS (
       SELECT *, ${nameLevels.map((c) => `${levelSql(c)} AS l_${c.id}`).join(', ')} FROM named
@@ -121,13 +121,13 @@ export async function computePairLevels(
     pair_levels AS (
       SELECT row_no, tin, swapped, addr_level, addr_current, tin_name_conflict,
         (r_suffix IS NOT NULL AND r_suffix = p_suffix) AS suffix_pair, r_given_first AS given_value, r_family_std AS family_value,
-        ${score ? 'CASE WHEN swapped THEN g_swapped_p ELSE g_p END AS tf_given_p, CASE WHEN swapped THEN f_swapped_p ELSE f_p END AS tf_family_p,' : ''}
+        CASE WHEN swapped THEN g_swapped_p ELSE g_p END AS tf_given_p, CASE WHEN swapped THEN f_swapped_p ELSE f_p END AS tf_family_p,
         ${COMPARISONS.map((c) => (nameLevels.includes(c) ? `l_${c.id}` : `${levelSql(c)} AS l_${c.id}`)).join(', ')}
       FROM flagged
     )
-    ${score ? scoreSql('pair_levels', score, 'columns') : 'SELECT * FROM pair_levels'}`);
+    ${score ? scoreSql('pair_levels', score) : 'SELECT * FROM pair_levels'}`);
   await conn.run(
-    'DROP TABLE IF EXISTS req_tf; DROP TABLE pair_addr; DROP TABLE pair_oriented; DROP TABLE given_sim; DROP TABLE family_sim; DROP TABLE family_info_r',
+    'DROP TABLE req_tf; DROP TABLE pair_addr; DROP TABLE pair_oriented; DROP TABLE given_sim; DROP TABLE family_sim; DROP TABLE family_info_r',
   );
 }
 
