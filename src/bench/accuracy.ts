@@ -87,7 +87,7 @@ export async function runAccuracyBench(options: {
           );
           kept += await queryValue<number>(
             conn,
-            `SELECT count(*) FROM candidates c JOIN req_std r USING (row_no) JOIN bench_truth t ON t.request_id = r.request_id AND t.true_tin = c.tin`,
+            `SELECT count(*) FROM candidates c JOIN req_std r USING (row_no) JOIN bench_truth t ON t.request_id = r.request_id AND t.true_tin = lpad(c.tin::VARCHAR, 9, '0')`,
           );
         };
         const common = {

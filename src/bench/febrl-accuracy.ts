@@ -3,6 +3,7 @@ import { runBaselineMatcher } from '../match/baseline.js';
 import { generateCandidates } from '../match/blocking.js';
 import { decideMatches } from '../match/fs-decide.js';
 import { prepareMaster } from '../match/fs-matcher.js';
+import { probabilitySql } from '../match/fs-score.js';
 import { trainModel } from '../match/fs-train.js';
 import { computePairLevels } from '../match/pair-levels.js';
 import { installStandardizer, standardizeMaster, standardizeRequests } from '../standardize/index.js';
@@ -56,7 +57,8 @@ export async function febrlAccuracy(
     const margin = agreement.matching.ambiguityMargin;
     await conn.run(`CREATE OR REPLACE TABLE fs_links AS
       WITH r AS (SELECT *, row_number() OVER w AS rank, lead(weight) OVER w AS second FROM scored WINDOW w AS (PARTITION BY row_no ORDER BY weight DESC, tin))
-      SELECT row_no, tin FROM r WHERE rank = 1 AND probability >= ${threshold} AND (second IS NULL OR second < weight - ${margin}) AND NOT tin_name_conflict`);
+      SELECT row_no, lpad(tin::VARCHAR, 9, '0') AS tin FROM r
+      WHERE rank = 1 AND ${probabilitySql('weight')} >= ${threshold} AND (second IS NULL OR second < weight - ${margin}) AND l_tin <> 1`);
     await conn.run(
       `CREATE OR REPLACE TABLE fs_disclosed AS SELECT row_no, master_tin AS tin FROM fs_results WHERE outcome = 'disclosed'`,
     );

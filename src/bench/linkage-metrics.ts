@@ -51,7 +51,7 @@ export async function pairCompleteness(
   );
   const kept = await queryValue<number>(
     conn,
-    `SELECT count(*) FROM ${candidates} c JOIN ${truth} t ON t.row_no = c.row_no AND t.true_tin = c.tin`,
+    `SELECT count(*) FROM ${candidates} c JOIN ${truth} t ON t.row_no = c.row_no AND t.true_tin = lpad(c.tin::VARCHAR, 9, '0')`,
   );
   return truePairs > 0 ? kept / truePairs : 1;
 }

@@ -136,6 +136,12 @@ export const REASON_CODES = {
     description:
       'The best candidate disagrees on a field that tells people apart (given name, birth date, Jr/Sr): never disclosed.',
   },
+  FAMILY_NAME_NOT_CONFIRMED: {
+    rule: 'C2',
+    kind: 'matching',
+    description:
+      "The family name shares nothing with the candidate's; given name and birth date agree exactly (a married name, or a namesake): held for review.",
+  },
   BIRTH_DATE_NOT_CONFIRMED: {
     rule: 'C2',
     kind: 'matching',

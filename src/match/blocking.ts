@@ -147,9 +147,6 @@ export function keyHashSql(rule: number, key: string): string {
   return `hash(${rule}::UTINYINT, (${key})::VARCHAR)`;
 }
 
-/** Keys hold TINs as integers (a TIN is nine digits); this gives the text back. */
-const TIN_TEXT = (x: string) => `lpad((${x})::VARCHAR, 9, '0')`;
-
 /** A value whose hash a store records, to detect a DuckDB that hashes keys differently. */
 export const KEY_HASH_PROBE_SQL = `SELECT ${keyHashSql(0, "'custodian'")}::VARCHAR`;
 
@@ -197,7 +194,10 @@ export async function buildMasterKeys(
   return skipped;
 }
 
-/** Candidate pairs `target(row_no, tin)` for the requests in `req_std`, de-duplicated over rules. */
+/**
+ * Candidate pairs `target(row_no, tin)` for the requests in `req_std`, de-duplicated over rules.
+ * The TIN is an integer here (as the keys hold it); scoring gives it back as nine digits.
+ */
 export async function generateCandidates(
   conn: DuckDBConnection,
   masterKeys: string,
@@ -215,7 +215,7 @@ export async function generateCandidates(
     `CREATE OR REPLACE TEMP TABLE request_keys AS SELECT DISTINCT rule, row_no, key FROM (${union})`,
   );
   await conn.run(`CREATE OR REPLACE TEMP TABLE candidate_rules AS
-    SELECT q.rule, q.row_no, ${TIN_TEXT('unnest(k.tins)')} AS tin FROM request_keys q JOIN ${masterKeys} k USING (rule, key)`);
+    SELECT q.rule, q.row_no, unnest(k.tins) AS tin FROM request_keys q JOIN ${masterKeys} k USING (rule, key)`);
   await conn.run(`CREATE OR REPLACE TABLE ${target} AS SELECT DISTINCT row_no, tin FROM candidate_rules`);
   const stats = await queryRows<{ rule: number; pairs: number }>(
     conn,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MASTER_COLUMNS } from '../ingest/columns.js';
 import { installStandardizer, standardizeMaster, standardizeRequests } from '../standardize/index.js';
 import { type DuckDBConnection, openDuck, queryRows, sqlString } from '../store/duckdb.js';
-import { COMPARISONS, dateDigitsOneEditSql } from './comparisons.js';
+import { COMPARISONS, dateDigitsOneEditSql, dateYmdSql } from './comparisons.js';
 import { buildMasterPersons } from './fs-matcher.js';
 import { buildTermFrequencies } from './fs-score.js';
 import { computePairLevels } from './pair-levels.js';
@@ -181,7 +181,7 @@ describe('dateDigitsOneEditSql', () => {
        )
        SELECT count(*) AS pairs,
          count(*) FILTER (damerau_levenshtein(strftime(a, '%Y%m%d'), strftime(b, '%Y%m%d')) = 1) AS hits,
-         count(*) FILTER ((damerau_levenshtein(strftime(a, '%Y%m%d'), strftime(b, '%Y%m%d')) = 1) <> ${dateDigitsOneEditSql('a', 'b')}) AS mismatches
+         count(*) FILTER ((damerau_levenshtein(strftime(a, '%Y%m%d'), strftime(b, '%Y%m%d')) = 1) <> ${dateDigitsOneEditSql(dateYmdSql('a'), dateYmdSql('b'))}) AS mismatches
        FROM p WHERE b IS NOT NULL`,
     );
     expect(rows[0]!.pairs).toBeGreaterThan(250_000);

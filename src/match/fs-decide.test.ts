@@ -27,23 +27,23 @@ async function decide(
   cands: Cand[],
   agreement: Agreement = BUILTIN_AGREEMENT,
 ): Promise<Map<number, { outcome: string; codes: string[]; master_tin: string | null }>> {
+  // Scored pairs hold TINs as integers: each test name gets one, and the decisions give it back.
+  const names = [...new Set(cands.map((c) => c.tin))];
+  const tinOf = (name: string) => 100_000_000 + names.indexOf(name);
   const rows = cands.map((c) => {
     const l = { ...GOOD, ...c.levels };
-    const p = 1 / (1 + 2 ** -c.weight);
-    return `(${c.row}, '${c.tin}', ${c.weight}, ${p}, ${COMPARISONS.map((x) => l[x.id as keyof typeof l]).join(', ')}, ${COMPARISONS.map(() => 0).join(', ')}, ${l.address}, true, false, false, false)`;
+    return `(${c.row}, ${tinOf(c.tin)}, ${c.weight}, ${COMPARISONS.map((x) => l[x.id as keyof typeof l]).join(', ')}, true, false, false, NULL::DOUBLE, NULL::DOUBLE)`;
   });
   const cols = [
     'row_no',
     'tin',
     'weight',
-    'probability',
     ...COMPARISONS.map((c) => `l_${c.id}`),
-    ...COMPARISONS.map((c) => `w_${c.id}`),
-    'addr_level',
     'addr_current',
-    'tin_name_conflict',
     'swapped',
     'suffix_pair',
+    'tf_given_p',
+    'tf_family_p',
   ];
   await conn.run(
     `CREATE OR REPLACE TABLE scored AS SELECT * FROM (VALUES ${rows.join(', ')}) t(${cols.join(', ')})`,
@@ -59,7 +59,8 @@ async function decide(
     codes: string[];
     master_tin: string | null;
   }>(conn, 'SELECT row_no, outcome, codes, master_tin FROM res');
-  return new Map(out.map((r) => [r.row_no, r]));
+  const nameOf = (tin: string | null) => (tin === null ? null : names[Number(tin) - 100_000_000]!);
+  return new Map(out.map((r) => [r.row_no, { ...r, master_tin: nameOf(r.master_tin) }]));
 }
 
 const logit = (p: number) => Math.log2(p / (1 - p));
@@ -129,9 +130,20 @@ describe('decision thresholds from the agreement (rule C3) and the ambiguity mar
     expect(r.get(1)!.codes).toEqual([code]);
   });
 
-  it('family name different but given name and birth date exact (a married name): disclosed', async () => {
+  it('family name different but given name and birth date exact (a married name, or a namesake): held for review', async () => {
     const r = await decide([{ row: 1, tin: 'A', weight: 40, levels: { family: 0 } }]);
-    expect(r.get(1)!.outcome).toBe('disclosed');
+    expect(r.get(1)).toMatchObject({ outcome: 'pending_review', codes: ['FAMILY_NAME_NOT_CONFIRMED'] });
+    // One step short of exact on the birth date: vetoed outright.
+    const v = await decide([{ row: 1, tin: 'A', weight: 40, levels: { family: 0, dob: 4 } }]);
+    expect(v.get(1)!.codes).toEqual(['IDENTITY_CONFLICT']);
+  });
+
+  it('a married-name candidate still makes a close best candidate ambiguous', async () => {
+    const r = await decide([
+      { row: 1, tin: 'A', weight: 40 },
+      { row: 1, tin: 'B', weight: 39.5, levels: { family: 0 } },
+    ]);
+    expect(r.get(1)!.codes).toEqual(['AMBIGUOUS_MATCH']);
   });
 });
 

@@ -2,6 +2,13 @@ import type { Agreement } from '../core/agreement.js';
 import { type DuckDBConnection, sqlString } from '../store/duckdb.js';
 import { ADDRESS_CORROBORATING_LEVEL, COMPARISONS } from './comparisons.js';
 import type { FsModel } from './fs-model.js';
+import { fieldWeightSql, probabilitySql } from './fs-score.js';
+
+/** The TIN level of "same TIN, name does not agree" (rule C4; comparisons.ts). */
+const TIN_NAME_CONFLICT_LEVEL = 1;
+
+/** Scored pairs hold TINs as integers; decisions give them as their nine digits. */
+const TIN_TEXT = (x: string) => `lpad((${x})::VARCHAR, 9, '0')`;
 
 /**
  * Fields that tell members of one household apart. The model's independence assumption fails
@@ -11,7 +18,9 @@ import type { FsModel } from './fs-model.js';
  * - a given name that is not the same, a nickname of it, or a close spelling (level ≤ 1: a
  *   twin DANIEL is "similar" to DIANE);
  * - a family name that shares nothing with the taxpayer's (level 0), unless the given name
- *   agrees and the birth date agrees exactly (a married name);
+ *   agrees and the birth date agrees exactly (perhaps a married name: see
+ *   FAMILY_NAME_UNCONFIRMED_SQL — such a candidate is never disclosed without an officer, but
+ *   it stays plausible enough to make another candidate ambiguous);
  * - a birth date that differs beyond a typo or a day/month swap (levels 0 and 1);
  * - middle names whose initials differ;
  * - a Jr against a Sr; or a suffix on one side only, unless the birth date agrees exactly.
@@ -23,6 +32,13 @@ export const IDENTITY_CONFLICT_SQL = [
   'b.l_middle = 0',
   '(b.l_suffix = 0 OR (b.l_suffix = 1 AND b.l_dob <> 5))',
 ].join(' OR ');
+
+/**
+ * A family name that shares nothing with the taxpayer's, where given name and birth date agree
+ * exactly: a married or changed name, or another person of that name and birth date at that
+ * address (at 100M master rows such pairs were disclosed wrongly). An officer reviews it.
+ */
+export const FAMILY_NAME_UNCONFIRMED_SQL = 'b.l_family = 0';
 
 /**
  * Without a birth date to compare, a father and son of one name at one address are the same
@@ -53,9 +69,12 @@ export const EXACT_RUNNER_UP_SQL = 'b.l_given < 4 AND b.second_given = 4';
 export const SIBLING_RUNNER_UP_SQL = 'b.twin_given >= 2 AND b.twin_given IS NOT NULL';
 
 /** Verdicts that a disclosure officer may resolve: the best candidate is kept for the review. */
-const REVIEW_VERDICTS = ["'TIN_REVIEW'", "'BIRTH_DATE_NOT_CONFIRMED'", "'GIVEN_NAME_NOT_CONFIRMED'"].join(
-  ', ',
-);
+const REVIEW_VERDICTS = [
+  "'TIN_REVIEW'",
+  "'FAMILY_NAME_NOT_CONFIRMED'",
+  "'BIRTH_DATE_NOT_CONFIRMED'",
+  "'GIVEN_NAME_NOT_CONFIRMED'",
+].join(', ');
 
 /**
  * Turns scored candidates into one match decision per request (rules C1–C4):
@@ -65,6 +84,8 @@ const REVIEW_VERDICTS = ["'TIN_REVIEW'", "'BIRTH_DATE_NOT_CONFIRMED'", "'GIVEN_N
  * - best not corroborated by an address of record → `no_match` ADDRESS_NOT_CONFIRMED;
  * - best holds the supplied TIN but its name disagrees → `no_match` TIN_NAME_CONFLICT;
  *   the supplied TIN belongs to another taxpayer whose name disagrees → `pending_review`;
+ * - family name different, given name and birth date exact → `pending_review`
+ *   FAMILY_NAME_NOT_CONFIRMED (a married name, or a namesake);
  * - no birth date to compare and no TIN or suffix to separate relatives → `pending_review`
  *   BIRTH_DATE_NOT_CONFIRMED; a given name that is only close or a nickname, with no agreeing
  *   middle name or TIN → `pending_review` GIVEN_NAME_NOT_CONFIRMED (an officer decides);
@@ -81,9 +102,9 @@ export async function decideMatches(
   agreement: Agreement,
 ): Promise<void> {
   const { threshold, ambiguityMargin } = agreement.matching;
-  const fields = COMPARISONS.map((c) => {
+  const fields = COMPARISONS.map((c, k) => {
     const labels = c.levels.map((l, i) => `WHEN ${i} THEN ${sqlString(l.label)}`).join(' ');
-    return `{'field': '${c.id}', 'level': l_${c.id}, 'label': CASE l_${c.id} WHEN -1 THEN 'missing' ${labels} END, 'weight': round(w_${c.id}, 3)}`;
+    return `{'field': '${c.id}', 'level': b.l_${c.id}, 'label': CASE b.l_${c.id} WHEN -1 THEN 'missing' ${labels} END, 'weight': round(${fieldWeightSql(model, k, 'b')}, 3)}`;
   });
   // The runner-up for rule C2 is the best other candidate that is not itself vetoed by an
   // identity conflict: a twin with another given name, or a Sr when the request says Jr, is told
@@ -94,19 +115,23 @@ export async function decideMatches(
       row_number() OVER (PARTITION BY row_no ORDER BY weight DESC, tin) AS rank,
       (${IDENTITY_CONFLICT_SQL.replaceAll('b.', '')}) AS vetoed,
       count(*) OVER (PARTITION BY row_no) AS candidates,
-      bool_or(tin_name_conflict) OVER (PARTITION BY row_no) AS any_tin_conflict
+      bool_or(l_tin = ${TIN_NAME_CONFLICT_LEVEL}) OVER (PARTITION BY row_no) AS any_tin_conflict
     FROM ${scored}`);
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE runner_up AS
     SELECT r.row_no, max(r.weight) AS second_weight, arg_max(r.tin, (r.weight, -r.rank)) AS second_tin, max(r.l_given) AS second_given,
-      max(r.l_given) FILTER (WHERE r.l_dob = b.l_dob AND r.addr_level = b.addr_level) AS twin_given
-    FROM ranked r JOIN (SELECT row_no, l_dob, addr_level FROM ranked WHERE rank = 1) b USING (row_no)
+      max(r.l_given) FILTER (WHERE r.l_dob = b.l_dob AND r.l_address = b.l_address) AS twin_given
+    FROM ranked r JOIN (SELECT row_no, l_dob, l_address FROM ranked WHERE rank = 1) b USING (row_no)
     WHERE r.rank > 1 AND NOT r.vetoed GROUP BY r.row_no`);
   await conn.run(`
     CREATE OR REPLACE TABLE ${target} AS
-    WITH best AS (SELECT * FROM ranked LEFT JOIN runner_up USING (row_no) WHERE rank = 1),
+    WITH best AS (
+      SELECT *, ${probabilitySql('weight')} AS probability, l_address AS addr_level, l_tin = ${TIN_NAME_CONFLICT_LEVEL} AS tin_name_conflict,
+        ${TIN_TEXT('tin')} AS tin_text, ${TIN_TEXT('second_tin')} AS second_tin_text
+      FROM ranked LEFT JOIN runner_up USING (row_no) WHERE rank = 1
+    ),
     judged AS (
-      SELECT r.row_no, b.tin, b.probability, b.weight, b.second_tin, b.second_weight, b.second_given, b.twin_given, b.candidates,
+      SELECT r.row_no, b.tin_text AS tin, b.probability, b.weight, b.second_tin, b.second_weight, b.second_given, b.twin_given, b.candidates,
         b.addr_level, b.addr_current, b.tin_name_conflict, b.any_tin_conflict, b.l_tin, b.swapped, b.l_given, b.l_dob, b.l_suffix, b.l_middle, b.suffix_pair,
         CASE
           WHEN b.tin IS NULL THEN 'NO_MATCH'
@@ -116,6 +141,7 @@ export async function decideMatches(
           WHEN coalesce(b.addr_level, 0) < ${ADDRESS_CORROBORATING_LEVEL} THEN 'ADDRESS_NOT_CONFIRMED'
           WHEN b.tin_name_conflict THEN 'TIN_NAME_CONFLICT'
           WHEN b.any_tin_conflict THEN 'TIN_REVIEW'
+          WHEN ${FAMILY_NAME_UNCONFIRMED_SQL} THEN 'FAMILY_NAME_NOT_CONFIRMED'
           WHEN ${BIRTH_DATE_UNCONFIRMED_SQL} THEN 'BIRTH_DATE_NOT_CONFIRMED'
           WHEN ${GIVEN_NAME_UNCONFIRMED_SQL} THEN 'GIVEN_NAME_NOT_CONFIRMED'
           ELSE 'MATCH_CONFIRMED'
@@ -125,9 +151,9 @@ export async function decideMatches(
           'threshold': ${threshold},
           'ambiguity_margin': ${ambiguityMargin},
           'candidates': b.candidates,
-          'best': {'tin': b.tin, 'weight': round(b.weight, 3), 'probability': b.probability, 'names_swapped': b.swapped,
+          'best': {'tin': b.tin_text, 'weight': round(b.weight, 3), 'probability': b.probability, 'names_swapped': b.swapped,
                    'address_level': b.addr_level, 'address_current': b.addr_current, 'fields': [${fields.join(', ')}]},
-          'runner_up': CASE WHEN b.second_tin IS NULL THEN NULL ELSE {'tin': b.second_tin, 'weight': round(b.second_weight, 3)} END
+          'runner_up': CASE WHEN b.second_tin IS NULL THEN NULL ELSE {'tin': b.second_tin_text, 'weight': round(b.second_weight, 3)} END
         } END AS evidence
       FROM ${requests} r LEFT JOIN best b USING (row_no)
     )

@@ -2,6 +2,7 @@ import type { Agreement } from '../core/agreement.js';
 import { type ProgressSink, SILENT_PROGRESS } from '../core/progress.js';
 import { type DuckDBConnection, queryValue } from '../store/duckdb.js';
 import { type BlockingStats, buildMasterKeys, generateCandidates } from './blocking.js';
+import { buildComparisonMaster } from './compare-master.js';
 import { givenRestSql } from './comparisons.js';
 import { decideMatches } from './fs-decide.js';
 import type { FsModel } from './fs-model.js';
@@ -24,7 +25,8 @@ export interface MatchStats {
 
 /**
  * One row per taxpayer (`mst_person`) from the standardised master rows: names and birth date
- * from the current row (they repeat on every row of a taxpayer). `into`: a catalog and schema
+ * from the current row (they repeat on every row of a taxpayer); and the same encoded for the
+ * comparisons, with the addresses of record (`mst_cmp`, compare-master.ts). `into`: a catalog and schema
  * prefix (`"store".main.`) to build it elsewhere than the default database.
  */
 export async function buildMasterPersons(conn: DuckDBConnection, into = ''): Promise<void> {
@@ -33,6 +35,7 @@ export async function buildMasterPersons(conn: DuckDBConnection, into = ''): Pro
            m.given_formals,
            m.middle_std, m.middle_initial, m.family_std, m.family_tokens, m.family_first, m.family_phonetic, m.name_suffix_std, m.dob
     FROM mst_std m WHERE m.is_current`);
+  await buildComparisonMaster(conn, into);
 }
 
 /** Master-side preparation that depends only on the master file (reusable across batches). */

@@ -10,44 +10,49 @@ import { type FsModel, levelWeight, priorWeight } from './fs-model.js';
 export async function buildTermFrequencies(conn: DuckDBConnection, into = ''): Promise<void> {
   const persons = `${into}mst_person`;
   await conn.run(`CREATE OR REPLACE TABLE ${into}tf_given AS
-    SELECT given_first AS value, count(*) / (SELECT count(*) FROM ${persons}) AS p FROM ${persons} WHERE given_first IS NOT NULL GROUP BY ALL`);
+    SELECT given_first AS value, hash(given_first) AS h, count(*) / (SELECT count(*) FROM ${persons}) AS p
+    FROM ${persons} WHERE given_first IS NOT NULL GROUP BY given_first`);
+  // Each name with its hash (\`valueHashSql\`), as the comparisons look it up.
   // With each family name, its tokens, first token and Soundex (functions of the name): the
   // comparisons look them up here, once per distinct name, instead of scanning the persons.
   await conn.run(`CREATE OR REPLACE TABLE ${into}tf_family AS
-    SELECT family_std AS value, count(*) / (SELECT count(*) FROM ${persons}) AS p,
+    SELECT family_std AS value, hash(family_std) AS h, count(*) / (SELECT count(*) FROM ${persons}) AS p,
       any_value(family_tokens) AS tokens, any_value(family_first) AS first, any_value(family_phonetic) AS phonetic
     FROM ${persons} WHERE family_std IS NOT NULL GROUP BY family_std`);
 }
 
-/** SQL for the match weight of one comparison at the pair's level (0 when missing). */
-function weightSql(model: FsModel, k: number): string {
+/**
+ * SQL for the match weight of comparison `k` at the pair's level (0 when missing), over a row
+ * `alias` holding the level `l_<comparison>` and the name frequencies `tf_given_p`, `tf_family_p`.
+ */
+export function fieldWeightSql(model: FsModel, k: number, alias = 'l'): string {
   const c = COMPARISONS[k]!;
   const mc = model.comparisons[k]!;
   const cases = mc.levels.map((l, i) => {
     const tf = c.levels[i]!.tf;
     const w = tf
-      ? `log2(${l.m} / greatest(coalesce(l.tf_${tf}_p, ${l.u}), 1e-9))`
+      ? `log2(${l.m} / greatest(coalesce(${alias}.tf_${tf}_p, ${l.u}), 1e-9))`
       : levelWeight(l).toFixed(6);
     return `WHEN ${i} THEN ${w}`;
   });
-  return `CASE l_${c.id} ${cases.join(' ')} ELSE 0 END`;
+  return `CASE ${alias}.l_${c.id} ${cases.join(' ')} ELSE 0 END`;
 }
 
 /**
  * The SELECT that scores the pair levels in `levels` (a table or a WITH name, as made by
- * `computePairLevels`): its columns plus `w_<comparison>`, `weight` (the log2 likelihood ratio
- * plus the prior) and `probability` (2^w / (1 + 2^w)). An exact name agreement is weighed by the
- * master frequency of that name (`tf_given_p`, `tf_family_p`, carried by the levels).
+ * `computePairLevels`): its columns plus `weight`, the log2 likelihood ratio plus the prior (the
+ * match probability is 2^w / (1 + 2^w)). An exact name agreement is weighed by the master
+ * frequency of that name (`tf_given_p`, `tf_family_p`, carried by the levels). The weight of
+ * each field is not kept per pair: the decision recomputes it for the candidates it reports.
  */
 export function scoreSql(levels: string, model: FsModel): string {
-  const weights = COMPARISONS.map((c, k) => `${weightSql(model, k)} AS w_${c.id}`);
-  const sum = COMPARISONS.map((c) => `w_${c.id}`).join(' + ');
-  return `
-    SELECT *, 1 / (1 + pow(2, -weight)) AS probability FROM (
-      SELECT *, ${priorWeight(model).toFixed(6)} + ${sum} AS weight FROM (
-        SELECT l.*, ${weights.join(', ')} FROM ${levels} l
-      )
-    )`;
+  const sum = COMPARISONS.map((_, k) => fieldWeightSql(model, k, 'l')).join(' + ');
+  return `SELECT l.*, ${priorWeight(model).toFixed(6)} + ${sum} AS weight FROM ${levels} l`;
+}
+
+/** The match probability of a weight (SQL). */
+export function probabilitySql(weight: string): string {
+  return `1 / (1 + pow(2, -(${weight})))`;
 }
 
 /** Scores a table of pair levels into `target` (see `scoreSql`). */

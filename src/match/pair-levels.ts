@@ -1,7 +1,9 @@
 import type { DuckDBConnection } from '../store/duckdb.js';
+import { addressFieldsSql, valueHashSql } from './compare-master.js';
 import {
-  ADDRESS_LEVEL_SQL,
+  addressLevelSql,
   COMPARISONS,
+  dateYmdSql,
   FAMILY_PAIR_FEATURES_SQL,
   GIVEN_PAIR_FEATURES_SQL,
   givenRestSql,
@@ -11,13 +13,46 @@ import type { FsModel } from './fs-model.js';
 import { scoreSql } from './fs-score.js';
 
 /**
- * Comparison levels for a set of (row_no, tin) pairs: `target(row_no, tin, swapped, addr_level,
- * addr_current, tin_name_conflict, tf_given_p, tf_family_p, l_given, l_family, …)`, and with `score`, the model's
- * weights and probability as well (`scoreSql`), in the same statement. Shared by training
+ * The address level of a request (`r.*`, encoded as `addressFieldsSql`) against one address of
+ * record (`x.*`, the same fields), times two, plus one for the current address: the pair's best
+ * over all its addresses is the largest of these, and a current address wins a tie (rule C1).
+ */
+function addressCodeSql(x: string, current: boolean): string {
+  const level = addressLevelSql(
+    (f) =>
+      ({
+        key: `r.ak IS NOT NULL AND r.ak = ${x}ak`,
+        house: `r.hn = ${x}hn`,
+        street: `r.sn = ${x}sn`,
+        zip: `r.zip = ${x}zip`,
+        locality: `r.loc = ${x}loc`,
+      })[f],
+    'r.sn',
+    `${x}sn`,
+  );
+  return `(${level.replaceAll('\n', ' ')}) * 2${current ? ' + 1' : ''}`;
+}
+
+/**
+ * Comparison levels for a set of (row_no, tin) pairs: `target(row_no, tin, swapped, addr_current,
+ * suffix_pair, tf_given_p, tf_family_p, l_given, l_family, …)` (`tin` an integer; the address
+ * level is `l_address`, a TIN held by a differently named taxpayer `l_tin = 1`), and with
+ * `score`, the model's weight as well (`scoreSql`), in the same statement. Shared by training
  * (random and blocked pairs) and scoring, so the model is trained on exactly what it scores.
+ * Only what the decision reads is kept: the pairs of a chunk are many, and every column of
+ * every pair costs time to write.
  *
- * Reads `req_std` (standardised requests), `mst_person` (one row per taxpayer), `mst_std`
- * (all addresses of record) and `tf_given` / `tf_family` (name frequencies, family-name facts).
+ * Reads `req_std` (standardised requests), `mst_cmp` (one encoded row per taxpayer with its
+ * addresses of record, compare-master.ts) and `tf_given` / `tf_family` (name frequencies and the
+ * names as text). The comparisons are those of comparisons.ts, evaluated over hashed values:
+ * equality of two names or addresses is equality of their hashes, and every test that needs the
+ * text (spelling, nicknames, phonetic codes) is made once per distinct pair of values, in a
+ * small table joined back. `pair-levels-reference.ts` computes the same levels over the text;
+ * a test holds the two equal.
+ *
+ * The work per chunk: one join of the pairs with the taxpayers (`pair_base`, integers and short
+ * text only), a few scans of it for the distinct name pairs, and one statement for the levels
+ * and weights.
  */
 export async function computePairLevels(
   conn: DuckDBConnection,
@@ -25,92 +60,131 @@ export async function computePairLevels(
   target: string,
   score?: FsModel,
 ): Promise<void> {
-  // Best address level over every address of record of the taxpayer (rule C1: current or earlier).
-  await conn.run(`
-    CREATE OR REPLACE TEMP TABLE pair_addr AS
-    SELECT row_no, tin, max(level) AS addr_level, arg_max(is_current, level * 2 + is_current::INT) AS addr_current
-    FROM (
-      SELECT c.row_no, c.tin, a.is_current, ${ADDRESS_LEVEL_SQL.replaceAll('\n', ' ')} AS level
-      FROM ${pairs} c
-      JOIN (SELECT row_no, addr_key AS r_addr_key, house_number AS r_house_number, street_name AS r_street_name,
-                   zip5 AS r_zip5, city_std AS r_city_std, state_std AS r_state_std FROM req_std) r USING (row_no)
-      JOIN (SELECT tin, is_current, addr_key AS a_addr_key, house_number AS a_house_number, street_name AS a_street_name,
-                   zip5 AS a_zip5, city_std AS a_city_std, state_std AS a_state_std FROM mst_std) a USING (tin)
-    ) GROUP BY row_no, tin`);
-
   await ensureNameInfo(conn);
-  // Per pair, oriented so that given and family names written the other way round are compared
-  // swapped. The only list that travels through this join is the taxpayer's family tokens.
-  await conn.run(`
-    CREATE OR REPLACE TEMP TABLE pair_oriented AS
-    WITH base AS (
-      SELECT c.row_no, c.tin,
-        -- Given and family names written the other way round. Tested lazily (CASE), cheapest
-        -- first: the Jaro-Winkler scores are computed only where the names could be swapped.
-        CASE WHEN r.given_first IS NULL OR r.family_first IS NULL OR p.given_first IS NULL OR p.family_first IS NULL
-               OR r.given_first = p.given_first THEN false
-             WHEN NOT (jaro_winkler_similarity(r.given_first, p.family_first) >= 0.92
-               OR coalesce(list_contains(p.family_tokens, r.given_first), false)) THEN false
-             ELSE jaro_winkler_similarity(r.family_first, p.given_first) >= 0.92
-               OR r.family_first = p.given_first OR v.name IS NOT NULL END AS swapped,
-        r.given_first AS rg, r.given_std AS rgs, r.family_std AS rf, r.family_first AS rff,
-        p.given_first AS p_given_first, p.given_rest AS p_given_rest,
-        p.family_std AS p_family_std,
-        r.middle_std AS r_middle_std, r.middle_initial AS r_middle_initial, p.middle_std AS p_middle_std, p.middle_initial AS p_middle_initial,
-        r.name_suffix_std AS r_suffix, p.name_suffix_std AS p_suffix,
-        r.dob AS r_dob, p.dob AS p_dob, r.tin_std AS r_tin, p.tin AS p_tin,
-        a.addr_level, a.addr_current
-      FROM ${pairs} c JOIN req_std r USING (row_no) JOIN mst_person p USING (tin) LEFT JOIN pair_addr a USING (row_no, tin)
-      -- Is the request's family name a spelling of the taxpayer's given name (nickname lists)?
-      LEFT JOIN name_variant_pairs v ON v.name = p.given_first AND v.variant = r.family_first
-    )
-    SELECT * EXCLUDE (rg, rgs, rf, rff),
-      CASE WHEN swapped THEN rff ELSE rg END AS r_given_first,
-      -- Given names after the first (MARIA *GUADALUPE*), to tell compound names apart.
-      CASE WHEN swapped THEN NULL ELSE ${givenRestSql('rgs', 'rg')} END AS r_given_rest,
-      CASE WHEN swapped THEN rgs ELSE rf END AS r_family_std
-    FROM base`);
+  // The requests, encoded like the master, with the master frequency of their names (for the
+  // weights; both orientations), and their name texts by hash (for the similarity tables).
+  await conn.run(`CREATE OR REPLACE TEMP TABLE req_cmp AS
+    SELECT r.row_no,
+      ${valueHashSql('r.given_first')} AS gf, ${valueHashSql('r.family_first')} AS ff,
+      ${valueHashSql('r.given_std')} AS gs, ${valueHashSql('r.family_std')} AS fam,
+      ${valueHashSql(givenRestSql('r.given_std', 'r.given_first'))} AS gr,
+      ${valueHashSql('r.middle_std')} AS mid, ${valueHashSql('r.middle_initial')} AS mi,
+      ${valueHashSql('r.given_first[1]')} AS gf1, ${valueHashSql('r.family_first[1]')} AS ff1,
+      length(r.given_first) > 1 AS gf_long, length(r.family_first) > 1 AS ff_long,
+      r.name_suffix_std AS sfx, ${dateYmdSql('r.dob')} AS dob, r.tin_std::INTEGER AS rtin,
+      ${addressFieldsSql('r.')},
+      g.p AS g_p, gs.p AS g_swapped_p, f.p AS f_p, fs.p AS f_swapped_p
+    FROM req_std r
+    LEFT JOIN tf_given g ON g.h = ${valueHashSql('r.given_first')} LEFT JOIN tf_given gs ON gs.h = ${valueHashSql('r.family_first')}
+    LEFT JOIN tf_family f ON f.h = ${valueHashSql('r.family_std')} LEFT JOIN tf_family fs ON fs.h = ${valueHashSql('r.given_std')}`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE req_names AS
+    SELECT DISTINCT ${valueHashSql('v')} AS h, v AS value FROM (
+      SELECT unnest([given_first, family_first, given_std]) AS v FROM req_std) WHERE v IS NOT NULL`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE req_families AS
+    SELECT ${valueHashSql('family_std')} AS h, family_std AS value, any_value(family_tokens) AS tokens,
+      any_value(family_first) AS first, any_value(family_phonetic) AS phonetic
+    FROM req_std WHERE family_std IS NOT NULL GROUP BY family_std`);
 
-  // Name similarities once per distinct pair of values; family tokens looked up by value.
-  await conn.run(`CREATE OR REPLACE TEMP TABLE family_info_r AS
-    SELECT family_std AS value, any_value(family_tokens) AS tokens, any_value(family_first) AS first, any_value(family_phonetic) AS phonetic
-    FROM req_std WHERE family_std IN (SELECT DISTINCT r_family_std FROM pair_oriented WHERE NOT swapped) GROUP BY family_std`);
-  await conn.run(`
-    CREATE OR REPLACE TEMP TABLE given_sim AS
-    SELECT rg, pg, ${GIVEN_PAIR_FEATURES_SQL}
-    FROM (SELECT DISTINCT r_given_first AS rg, p_given_first AS pg FROM pair_oriented WHERE r_given_first IS NOT NULL AND p_given_first IS NOT NULL)
-    LEFT JOIN name_info gi_r ON gi_r.name = rg LEFT JOIN name_info gi_p ON gi_p.name = pg`);
-  await conn.run(`
-    CREATE OR REPLACE TEMP TABLE family_sim AS
-    SELECT rf, pf, swapped, ${FAMILY_PAIR_FEATURES_SQL}
+  // Each pair with the taxpayer's encoded fields and its best address level.
+  await conn.run(`CREATE OR REPLACE TEMP TABLE pair_base AS
+    SELECT c.row_no, p.tin, p.gf AS p_gf, p.ff AS p_ff, p.fam AS p_fam, p.gr AS p_gr, p.mid AS p_mid,
+      p.mid_letter AS p_mid_letter, p.mi AS p_mi, p.sfx AS p_suffix, p.dob AS p_dob,
+      greatest(${addressCodeSql('p.', true)},
+        coalesce(list_max(list_transform(p.prior, x -> ${addressCodeSql('x.', false)})), -1)) AS addr_code
+    FROM ${pairs} c JOIN req_cmp r USING (row_no) JOIN mst_cmp p ON p.tin = c.tin::INTEGER`);
+
+  // Given and family names written the other way round: the request's given name is (close
+  // to) the taxpayer's family name, and the request's family name (close to, or a nickname
+  // of) the taxpayer's given name. Tested per distinct pair of names, and only where the
+  // given names differ.
+  const swapPossible =
+    'r.gf IS NOT NULL AND r.ff IS NOT NULL AND b.p_gf IS NOT NULL AND b.p_ff IS NOT NULL AND r.gf <> b.p_gf';
+  await conn.run(`CREATE OR REPLACE TEMP TABLE swap_given_family AS
+    SELECT d.gf, d.fam FROM (
+      SELECT DISTINCT r.gf, b.p_fam AS fam FROM pair_base b JOIN req_cmp r USING (row_no) WHERE ${swapPossible}
+    ) d JOIN req_names n ON n.h = d.gf JOIN tf_family t ON t.h = d.fam
+    WHERE jaro_winkler_similarity(n.value, t.first) >= 0.92 OR coalesce(list_contains(t.tokens, n.value), false)`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE pair_swap AS
+    WITH maybe AS (
+      SELECT b.row_no, b.tin, r.ff, b.p_gf FROM pair_base b JOIN req_cmp r USING (row_no)
+      SEMI JOIN swap_given_family s ON s.gf = r.gf AND s.fam = b.p_fam
+      WHERE ${swapPossible}
+    ),
+    swap_family_given AS (
+      SELECT d.ff, d.gf FROM (SELECT DISTINCT ff, p_gf AS gf FROM maybe) d
+      JOIN req_names n ON n.h = d.ff JOIN tf_given t ON t.h = d.gf
+      LEFT JOIN name_variant_pairs v ON v.name = t.value AND v.variant = n.value
+      WHERE jaro_winkler_similarity(n.value, t.value) >= 0.92 OR d.ff = d.gf OR v.name IS NOT NULL
+    )
+    SELECT row_no, tin FROM maybe SEMI JOIN swap_family_given s ON s.ff = maybe.ff AND s.gf = maybe.p_gf`);
+
+  // Name similarities once per distinct pair of different values (equal values are the top
+  // level without them), in each orientation that occurs.
+  await conn.run(`CREATE OR REPLACE TEMP TABLE given_sim AS
+    WITH keys AS (
+      SELECT DISTINCT r.gf AS rg_h, b.p_gf AS pg_h FROM pair_base b JOIN req_cmp r USING (row_no)
+      WHERE r.gf <> b.p_gf
+      UNION
+      SELECT DISTINCT r.ff, b.p_gf FROM pair_swap s JOIN pair_base b USING (row_no, tin) JOIN req_cmp r USING (row_no)
+      WHERE r.ff <> b.p_gf
+    )
+    SELECT d.rg_h, d.pg_h, ${GIVEN_PAIR_FEATURES_SQL}
+    FROM (SELECT k.rg_h, k.pg_h, n.value AS rg, t.value AS pg FROM keys k
+          JOIN req_names n ON n.h = k.rg_h JOIN tf_given t ON t.h = k.pg_h) d
+    LEFT JOIN name_info gi_r ON gi_r.name = d.rg LEFT JOIN name_info gi_p ON gi_p.name = d.pg`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE family_sim AS
+    WITH keys AS (
+      SELECT DISTINCT r.fam AS rf_h, b.p_fam AS pf_h, false AS swapped FROM pair_base b JOIN req_cmp r USING (row_no)
+      WHERE r.fam <> b.p_fam
+      UNION
+      SELECT DISTINCT r.gs, b.p_fam, true FROM pair_swap s JOIN pair_base b USING (row_no, tin) JOIN req_cmp r USING (row_no)
+      WHERE r.gs <> b.p_fam
+    )
+    SELECT rf_h, pf_h, swapped, ${FAMILY_PAIR_FEATURES_SQL}
     FROM (
-      SELECT d.rf, d.pf, d.swapped,
-        CASE WHEN d.swapped THEN string_split(d.rf, ' ') ELSE fr.tokens END AS r_tokens,
-        CASE WHEN d.swapped THEN split_part(d.rf, ' ', 1) ELSE fr.first END AS r_first,
-        CASE WHEN d.swapped THEN soundex(split_part(d.rf, ' ', 1)) ELSE fr.phonetic END AS r_phonetic,
-        fp.tokens AS p_tokens, fp.first AS p_first, fp.phonetic AS p_phonetic
-      FROM (SELECT DISTINCT r_family_std AS rf, p_family_std AS pf, swapped FROM pair_oriented WHERE r_family_std IS NOT NULL AND p_family_std IS NOT NULL) d
-      LEFT JOIN family_info_r fr ON fr.value = d.rf
-      LEFT JOIN tf_family fp ON fp.value = d.pf
+      SELECT d.rf_h, d.pf_h, d.swapped, r.value AS rf, r.tokens AS r_tokens, r.first AS r_first, r.phonetic AS r_phonetic,
+        p.value AS pf, p.tokens AS p_tokens, p.first AS p_first, p.phonetic AS p_phonetic
+      FROM keys d
+      JOIN (
+        SELECT h, value, tokens, first, phonetic, false AS swapped FROM req_families
+        UNION ALL
+        -- The request's given names read as a family name.
+        SELECT h, value, string_split(value, ' '), split_part(value, ' ', 1), soundex(split_part(value, ' ', 1)), true FROM req_names
+      ) r ON r.h = d.rf_h AND r.swapped = d.swapped
+      JOIN tf_family p ON p.h = d.pf_h
     )`);
 
-  // The master frequency of the request's names (for scoring): looked up once per request, for
-  // both orientations, instead of once per pair.
-  await conn.run(`CREATE OR REPLACE TEMP TABLE req_tf AS
-      SELECT r.row_no, g.p AS g_p, gs.p AS g_swapped_p, f.p AS f_p, fs.p AS f_swapped_p
-      FROM req_std r
-      LEFT JOIN tf_given g ON g.value = r.given_first LEFT JOIN tf_given gs ON gs.value = r.family_first
-      LEFT JOIN tf_family f ON f.value = r.family_std LEFT JOIN tf_family fs ON fs.value = r.given_std`);
   const nameLevels = COMPARISONS.filter((c) => c.id === 'given' || c.id === 'family');
+  // Levels (and weights) in one statement. Names are oriented per pair; the columns carry the
+  // names comparisons.ts reads (`r_given_first` … here hashes).
   await conn.run(`
     CREATE OR REPLACE TABLE ${target} AS
-    WITH named AS (
-      SELECT o.*, g.g_equiv, g.g_close, g.g_similar, f.f_subset, f.f_shared, f.f_phonetic
-        , t.g_p, t.g_swapped_p, t.f_p, t.f_swapped_p
-      FROM pair_oriented o
-      LEFT JOIN given_sim g ON g.rg = o.r_given_first AND g.pg = o.p_given_first
-      LEFT JOIN family_sim f ON f.rf = o.r_family_std AND f.pf = o.p_family_std AND f.swapped = o.swapped
-      LEFT JOIN req_tf t USING (row_no)
+    WITH oriented AS (
+      SELECT b.row_no, b.tin, s.row_no IS NOT NULL AS swapped,
+        CASE WHEN s.row_no IS NOT NULL THEN r.ff ELSE r.gf END AS r_given_first,
+        CASE WHEN s.row_no IS NOT NULL THEN NULL ELSE r.gr END AS r_given_rest,
+        CASE WHEN s.row_no IS NOT NULL THEN r.gs ELSE r.fam END AS r_family_std,
+        CASE WHEN s.row_no IS NOT NULL THEN r.ff1 ELSE r.gf1 END AS r_given_initial,
+        CASE WHEN s.row_no IS NOT NULL THEN r.ff_long ELSE r.gf_long END AS r_given_long,
+        CASE WHEN s.row_no IS NOT NULL THEN r.g_swapped_p ELSE r.g_p END AS tf_given_p,
+        CASE WHEN s.row_no IS NOT NULL THEN r.f_swapped_p ELSE r.f_p END AS tf_family_p,
+        b.p_gf AS p_given_first, b.p_gr AS p_given_rest, b.p_fam AS p_family_std, b.p_mid AS p_middle_std, b.p_mid_letter,
+        r.mid AS r_middle_std, r.mi AS r_middle_initial, b.p_mi AS p_middle_initial,
+        r.sfx AS r_suffix, b.p_suffix, r.dob AS r_dob, b.p_dob, r.rtin AS r_tin, b.tin AS p_tin,
+        b.addr_code // 2 AS addr_level, b.addr_code % 2 = 1 AS addr_current
+      FROM pair_base b JOIN req_cmp r USING (row_no) LEFT JOIN pair_swap s USING (row_no, tin)
+    ),
+    named AS (
+      SELECT o.*,
+        CASE WHEN o.r_given_first = o.p_given_first THEN true ELSE g.g_equiv END AS g_equiv,
+        CASE WHEN o.r_given_first = o.p_given_first THEN true ELSE g.g_close END AS g_close,
+        CASE WHEN o.r_given_first = o.p_given_first THEN true ELSE g.g_similar END AS g_similar,
+        (o.p_mid_letter AND o.r_given_initial = o.p_middle_std) AS g_middle_initial,
+        (o.r_given_long AND o.r_given_first = o.p_middle_std) AS g_middle_full,
+        f.f_subset, f.f_shared, f.f_phonetic
+      FROM oriented o
+      LEFT JOIN given_sim g ON g.rg_h = o.r_given_first AND g.pg_h = o.p_given_first
+      LEFT JOIN family_sim f ON f.rf_h = o.r_family_std AND f.pf_h = o.p_family_std AND f.swapped = o.swapped
     ),
     leveled AS (
       SELECT *, ${nameLevels.map((c) => `${levelSql(c)} AS l_${c.id}`).join(', ')} FROM named
@@ -119,15 +193,14 @@ export async function computePairLevels(
       SELECT *, (r_tin IS NOT NULL AND r_tin = p_tin AND (l_given = 0 OR l_family = 0)) AS tin_name_conflict FROM leveled
     ),
     pair_levels AS (
-      SELECT row_no, tin, swapped, addr_level, addr_current, tin_name_conflict,
-        (r_suffix IS NOT NULL AND r_suffix = p_suffix) AS suffix_pair, r_given_first AS given_value, r_family_std AS family_value,
-        CASE WHEN swapped THEN g_swapped_p ELSE g_p END AS tf_given_p, CASE WHEN swapped THEN f_swapped_p ELSE f_p END AS tf_family_p,
+      SELECT row_no, tin, swapped, addr_current,
+        (r_suffix IS NOT NULL AND r_suffix = p_suffix) AS suffix_pair, tf_given_p, tf_family_p,
         ${COMPARISONS.map((c) => (nameLevels.includes(c) ? `l_${c.id}` : `${levelSql(c)} AS l_${c.id}`)).join(', ')}
       FROM flagged
     )
     ${score ? scoreSql('pair_levels', score) : 'SELECT * FROM pair_levels'}`);
   await conn.run(
-    'DROP TABLE req_tf; DROP TABLE pair_addr; DROP TABLE pair_oriented; DROP TABLE given_sim; DROP TABLE family_sim; DROP TABLE family_info_r',
+    'DROP TABLE req_cmp; DROP TABLE req_names; DROP TABLE req_families; DROP TABLE pair_base; DROP TABLE swap_given_family; DROP TABLE pair_swap; DROP TABLE given_sim; DROP TABLE family_sim',
   );
 }
 
@@ -135,7 +208,7 @@ export async function computePairLevels(
  * Lookup by given-name value: its formal names and its variants (every nickname of those
  * formals), from the standardiser's reference tables. Built once per connection.
  */
-async function ensureNameInfo(conn: DuckDBConnection): Promise<void> {
+export async function ensureNameInfo(conn: DuckDBConnection): Promise<void> {
   await conn.run(`CREATE TEMP TABLE IF NOT EXISTS name_info AS
     WITH names AS (SELECT formal AS name, formal FROM std_nickname_edges UNION SELECT nick, formal FROM std_nickname_edges),
     v AS (

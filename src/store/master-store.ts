@@ -18,7 +18,8 @@ import { type DuckDBConnection, openDuck, queryRows, queryValue, sqlIdent, sqlSt
  * re-reading the extract (issue 5, part 1).
  *
  * It holds exactly the tables the matcher reads — `mst_std` (standardised rows, ordered by TIN),
- * `mst_person` (one row per taxpayer), `tf_given` / `tf_family` (name frequencies), `master_keys`
+ * `mst_person` (one row per taxpayer), `mst_cmp` (the same, encoded for the comparisons, with its
+ * addresses of record), `tf_given` / `tf_family` (name frequencies), `master_keys`
  * (the blocking keys as an inverted index: one row per hashed key with its taxpayers, oversized
  * blocks already dropped) — plus
  * `master_rejects` (the first rejected rows of each file) and `store_meta` (format, versions,
@@ -31,7 +32,7 @@ import { type DuckDBConnection, openDuck, queryRows, queryValue, sqlIdent, sqlSt
  * last completely loaded file).
  */
 
-export const MASTER_STORE_FORMAT = 'custodian-master-store/4';
+export const MASTER_STORE_FORMAT = 'custodian-master-store/5';
 export const MASTER_STORE_FILE = 'master.duckdb';
 const BUILDING_SUFFIX = '.building';
 const SCRATCH_SUFFIX = '.building-scratch';
@@ -42,6 +43,7 @@ export const MASTER_STORE_ALIAS = 'custodian_master';
 export const MASTER_STORE_TABLES = [
   'mst_std',
   'mst_person',
+  'mst_cmp',
   'tf_given',
   'tf_family',
   'master_keys',
