@@ -17,10 +17,14 @@ export function localityHashSql(city: string, state: string): string {
   return `CASE WHEN (${city}) IS NULL OR (${state}) IS NULL THEN NULL ELSE hash(${city}, ${state}) END`;
 }
 
-/** The address fields the address comparison reads, encoded, from a row with the standard columns. */
+/**
+ * The address fields the address comparison reads, encoded, from a row with the standard
+ * columns: the house number and the whole address as hashes, the ZIP (five digits) as an integer,
+ * the street name as text (its spelling is compared).
+ */
 export function addressFieldsSql(prefix: string): string {
-  return `${valueHashSql(`${prefix}addr_key`)} AS ak, ${prefix}house_number AS hn, ${prefix}street_name AS sn,
-    ${prefix}zip5 AS zip, ${localityHashSql(`${prefix}city_std`, `${prefix}state_std`)} AS loc`;
+  return `${valueHashSql(`${prefix}addr_key`)} AS ak, ${valueHashSql(`${prefix}house_number`)} AS hn, ${prefix}street_name AS sn,
+    ${prefix}zip5::INTEGER AS zip, ${localityHashSql(`${prefix}city_std`, `${prefix}state_std`)} AS loc`;
 }
 
 /**

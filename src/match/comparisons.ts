@@ -197,7 +197,8 @@ export function addressLevelSql(
   WHEN ${eq('key')} THEN 4
   WHEN ${eq('house')} AND ${eq('street')} AND (${eq('zip')} OR ${eq('locality')}) THEN 3
   WHEN ${eq('house')} AND ${eq('zip')}
-       AND (jaro_winkler_similarity(${rStreet}, ${aStreet}) >= 0.9 OR damerau_levenshtein(${rStreet}, ${aStreet}) <= 1) THEN 3
+       AND (jaro_winkler_similarity(${rStreet}, ${aStreet}) >= 0.9
+         OR (abs(length(${rStreet}) - length(${aStreet})) <= 1 AND damerau_levenshtein(${rStreet}, ${aStreet}) <= 1)) THEN 3
   WHEN (${eq('house')} AND ${eq('street')}) OR (${eq('street')} AND ${eq('zip')}) THEN 2
   WHEN ${eq('zip')} THEN 1
   ELSE 0 END`;

@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '../store/duckdb.js';
+import { type DuckDBConnection, queryValue } from '../store/duckdb.js';
 import { addressFieldsSql, valueHashSql } from './compare-master.js';
 import {
   addressLevelSql,
@@ -11,6 +11,9 @@ import {
 } from './comparisons.js';
 import type { FsModel } from './fs-model.js';
 import { scoreSql } from './fs-score.js';
+
+/** Rows a connection's cache of name tests may hold before it is dropped (memory stays bounded). */
+const CACHE_MAX_ROWS = 20_000_000;
 
 /**
  * The address level of a request (`r.*`, encoded as `addressFieldsSql`) against one address of
@@ -99,11 +102,16 @@ export async function computePairLevels(
   // given names differ.
   const swapPossible =
     'r.gf IS NOT NULL AND r.ff IS NOT NULL AND b.p_gf IS NOT NULL AND b.p_ff IS NOT NULL AND r.gf <> b.p_gf';
-  await conn.run(`CREATE OR REPLACE TEMP TABLE swap_given_family AS
-    SELECT d.gf, d.fam FROM (
+  await conn.run(`CREATE TEMP TABLE IF NOT EXISTS cache_swap_given_family (gf UBIGINT, fam UBIGINT, swap BOOLEAN)`);
+  await conn.run(`INSERT INTO cache_swap_given_family
+    SELECT d.gf, d.fam, coalesce(jaro_winkler_similarity(n.value, t.first) >= 0.92 OR list_contains(t.tokens, n.value), false)
+    FROM (
       SELECT DISTINCT r.gf, b.p_fam AS fam FROM pair_base b JOIN req_cmp r USING (row_no) WHERE ${swapPossible}
     ) d JOIN req_names n ON n.h = d.gf JOIN tf_family t ON t.h = d.fam
-    WHERE jaro_winkler_similarity(n.value, t.first) >= 0.92 OR coalesce(list_contains(t.tokens, n.value), false)`);
+    ANTI JOIN cache_swap_given_family c ON c.gf = d.gf AND c.fam = d.fam`);
+  await conn.run(
+    'CREATE OR REPLACE TEMP TABLE swap_given_family AS SELECT gf, fam FROM cache_swap_given_family WHERE swap',
+  );
   await conn.run(`CREATE OR REPLACE TEMP TABLE pair_swap AS
     WITH maybe AS (
       SELECT b.row_no, b.tin, r.ff, b.p_gf FROM pair_base b JOIN req_cmp r USING (row_no)
@@ -119,8 +127,11 @@ export async function computePairLevels(
     SELECT row_no, tin FROM maybe SEMI JOIN swap_family_given s ON s.ff = maybe.ff AND s.gf = maybe.p_gf`);
 
   // Name similarities once per distinct pair of different values (equal values are the top
-  // level without them), in each orientation that occurs.
-  await conn.run(`CREATE OR REPLACE TEMP TABLE given_sim AS
+  // level without them), in each orientation that occurs. The tests on given names, whose
+  // pairs recur from chunk to chunk, are kept for the connection (a cache: functions of the two
+  // names only), up to CACHE_MAX_ROWS.
+  await conn.run(`CREATE TEMP TABLE IF NOT EXISTS given_sim (rg_h UBIGINT, pg_h UBIGINT, g_equiv BOOLEAN, g_close BOOLEAN, g_similar BOOLEAN)`);
+  await conn.run(`INSERT INTO given_sim
     WITH keys AS (
       SELECT DISTINCT r.gf AS rg_h, b.p_gf AS pg_h FROM pair_base b JOIN req_cmp r USING (row_no)
       WHERE r.gf <> b.p_gf
@@ -130,7 +141,8 @@ export async function computePairLevels(
     )
     SELECT d.rg_h, d.pg_h, ${GIVEN_PAIR_FEATURES_SQL}
     FROM (SELECT k.rg_h, k.pg_h, n.value AS rg, t.value AS pg FROM keys k
-          JOIN req_names n ON n.h = k.rg_h JOIN tf_given t ON t.h = k.pg_h) d
+          JOIN req_names n ON n.h = k.rg_h JOIN tf_given t ON t.h = k.pg_h
+          ANTI JOIN given_sim c ON c.rg_h = k.rg_h AND c.pg_h = k.pg_h) d
     LEFT JOIN name_info gi_r ON gi_r.name = d.rg LEFT JOIN name_info gi_p ON gi_p.name = d.pg`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE family_sim AS
     WITH keys AS (
@@ -200,8 +212,11 @@ export async function computePairLevels(
     )
     ${score ? scoreSql('pair_levels', score) : 'SELECT * FROM pair_levels'}`);
   await conn.run(
-    'DROP TABLE req_cmp; DROP TABLE req_names; DROP TABLE req_families; DROP TABLE pair_base; DROP TABLE swap_given_family; DROP TABLE pair_swap; DROP TABLE given_sim; DROP TABLE family_sim',
+    'DROP TABLE req_cmp; DROP TABLE req_names; DROP TABLE req_families; DROP TABLE pair_base; DROP TABLE swap_given_family; DROP TABLE pair_swap; DROP TABLE family_sim',
   );
+  for (const cache of ['given_sim', 'cache_swap_given_family'])
+    if ((await queryValue<number>(conn, `SELECT count(*) FROM ${cache}`)) > CACHE_MAX_ROWS)
+      await conn.run(`DROP TABLE ${cache}`);
 }
 
 /**
