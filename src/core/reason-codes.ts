@@ -140,7 +140,7 @@ export const REASON_CODES = {
     rule: 'C2',
     kind: 'matching',
     description:
-      "The family name shares nothing with the candidate's; given name and birth date agree exactly (a married name, or a namesake): held for review.",
+      "The family name shares nothing with the candidate's while given name and birth date agree exactly (a married name, or a namesake), or is only alike in sound while the birth date is not exact: held for review.",
   },
   BIRTH_DATE_NOT_CONFIRMED: {
     rule: 'C2',

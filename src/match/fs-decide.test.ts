@@ -138,6 +138,21 @@ describe('decision thresholds from the agreement (rule C3) and the ambiguity mar
     expect(v.get(1)!.codes).toEqual(['IDENTITY_CONFLICT']);
   });
 
+  it('family name only alike in sound (SANDERS, ANDERSON): confirmed by an exact birth date, else held for review', async () => {
+    const exact = await decide([{ row: 1, tin: 'A', weight: 40, levels: { family: 1 } }]);
+    expect(exact.get(1)!.outcome).toBe('disclosed');
+    for (const dob of [2, 3, 4]) {
+      const r = await decide([{ row: 1, tin: 'A', weight: 40, levels: { family: 1, dob } }]);
+      expect(r.get(1), `dob level ${dob}`).toMatchObject({
+        outcome: 'pending_review',
+        codes: ['FAMILY_NAME_NOT_CONFIRMED'],
+      });
+    }
+    // A family name sharing a token is not held on that account.
+    const shared = await decide([{ row: 1, tin: 'A', weight: 40, levels: { family: 2, dob: 3 } }]);
+    expect(shared.get(1)!.outcome).toBe('disclosed');
+  });
+
   it('a married-name candidate still makes a close best candidate ambiguous', async () => {
     const r = await decide([
       { row: 1, tin: 'A', weight: 40 },

@@ -34,11 +34,16 @@ export const IDENTITY_CONFLICT_SQL = [
 ].join(' OR ');
 
 /**
- * A family name that shares nothing with the taxpayer's, where given name and birth date agree
- * exactly: a married or changed name, or another person of that name and birth date at that
- * address (at 100M master rows such pairs were disclosed wrongly). An officer reviews it.
+ * A family name that does not confirm the taxpayer, held for an officer:
+ * - one that shares nothing with the taxpayer's, where given name and birth date agree exactly
+ *   (otherwise it is an identity conflict): a married or changed name, or another person of
+ *   that name and birth date at that address (at 100M master rows such a pair was disclosed
+ *   to the wrong person);
+ * - one that is only alike in sound or spelling (SANDERS, ANDERSON) where the birth date is not
+ *   exact either: two near-misses are a relative or a neighbour as often as a typo (at 20M rows
+ *   an absent household member was disclosed so).
  */
-export const FAMILY_NAME_UNCONFIRMED_SQL = 'b.l_family = 0';
+export const FAMILY_NAME_UNCONFIRMED_SQL = 'b.l_family = 0 OR (b.l_family = 1 AND b.l_dob <> 5)';
 
 /**
  * Without a birth date to compare, a father and son of one name at one address are the same
@@ -84,8 +89,8 @@ const REVIEW_VERDICTS = [
  * - best not corroborated by an address of record → `no_match` ADDRESS_NOT_CONFIRMED;
  * - best holds the supplied TIN but its name disagrees → `no_match` TIN_NAME_CONFLICT;
  *   the supplied TIN belongs to another taxpayer whose name disagrees → `pending_review`;
- * - family name different, given name and birth date exact → `pending_review`
- *   FAMILY_NAME_NOT_CONFIRMED (a married name, or a namesake);
+ * - family name different (given name and birth date exact), or only alike in sound with a
+ *   birth date not exact → `pending_review` FAMILY_NAME_NOT_CONFIRMED;
  * - no birth date to compare and no TIN or suffix to separate relatives → `pending_review`
  *   BIRTH_DATE_NOT_CONFIRMED; a given name that is only close or a nickname, with no agreeing
  *   middle name or TIN → `pending_review` GIVEN_NAME_NOT_CONFIRMED (an officer decides);

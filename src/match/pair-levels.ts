@@ -102,7 +102,9 @@ export async function computePairLevels(
   // given names differ.
   const swapPossible =
     'r.gf IS NOT NULL AND r.ff IS NOT NULL AND b.p_gf IS NOT NULL AND b.p_ff IS NOT NULL AND r.gf <> b.p_gf';
-  await conn.run(`CREATE TEMP TABLE IF NOT EXISTS cache_swap_given_family (gf UBIGINT, fam UBIGINT, swap BOOLEAN)`);
+  await conn.run(
+    `CREATE TEMP TABLE IF NOT EXISTS cache_swap_given_family (gf UBIGINT, fam UBIGINT, swap BOOLEAN)`,
+  );
   await conn.run(`INSERT INTO cache_swap_given_family
     SELECT d.gf, d.fam, coalesce(jaro_winkler_similarity(n.value, t.first) >= 0.92 OR list_contains(t.tokens, n.value), false)
     FROM (
@@ -130,7 +132,9 @@ export async function computePairLevels(
   // level without them), in each orientation that occurs. The tests on given names, whose
   // pairs recur from chunk to chunk, are kept for the connection (a cache: functions of the two
   // names only), up to CACHE_MAX_ROWS.
-  await conn.run(`CREATE TEMP TABLE IF NOT EXISTS given_sim (rg_h UBIGINT, pg_h UBIGINT, g_equiv BOOLEAN, g_close BOOLEAN, g_similar BOOLEAN)`);
+  await conn.run(
+    `CREATE TEMP TABLE IF NOT EXISTS given_sim (rg_h UBIGINT, pg_h UBIGINT, g_equiv BOOLEAN, g_close BOOLEAN, g_similar BOOLEAN)`,
+  );
   await conn.run(`INSERT INTO given_sim
     WITH keys AS (
       SELECT DISTINCT r.gf AS rg_h, b.p_gf AS pg_h FROM pair_base b JOIN req_cmp r USING (row_no)
