@@ -136,6 +136,12 @@ export const REASON_CODES = {
     description:
       'The best candidate disagrees on a field that tells people apart (given name, birth date, Jr/Sr): never disclosed.',
   },
+  TWIN_NOT_EXCLUDED: {
+    rule: 'C2',
+    kind: 'matching',
+    description:
+      'Another taxpayer with the same birth date and family name shares the address of record (a twin): a requester may name one twin for the other; held for review.',
+  },
   FAMILY_NAME_NOT_CONFIRMED: {
     rule: 'C2',
     kind: 'matching',

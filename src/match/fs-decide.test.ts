@@ -100,7 +100,7 @@ describe('decision thresholds from the agreement (rule C3) and the ambiguity mar
   it('a runner-up vetoed by a conflicting field does not make a record ambiguous', async () => {
     const r = await decide([
       { row: 1, tin: 'A', weight: 30 },
-      { row: 1, tin: 'B', weight: 29.5, levels: { given: 0 } },
+      { row: 1, tin: 'B', weight: 29.5, levels: { given: 0, dob: 0 } },
     ]);
     expect(r.get(1)!.outcome).toBe('disclosed');
   });
@@ -159,6 +159,29 @@ describe('decision thresholds from the agreement (rule C3) and the ambiguity mar
       { row: 1, tin: 'B', weight: 39.5, levels: { family: 0 } },
     ]);
     expect(r.get(1)!.codes).toEqual(['AMBIGUOUS_MATCH']);
+  });
+});
+
+describe('twins at one address (rule C2)', () => {
+  it('another candidate fitting as well but for the given name holds the record for review, vetoed or not', async () => {
+    const r = await decide([
+      // The request names ROBERT exactly; EDWARD, his twin, shares birth date, family name and address.
+      { row: 1, tin: 'ROBERT', weight: 50 },
+      { row: 1, tin: 'EDWARD', weight: 20, levels: { given: 0 } },
+      // A brother with another birth date does not hold it.
+      { row: 2, tin: 'ROBERT', weight: 50 },
+      { row: 2, tin: 'JAMES', weight: 15, levels: { given: 0, dob: 0 } },
+      // Nor a neighbour at another address level.
+      { row: 3, tin: 'ROBERT', weight: 50 },
+      { row: 3, tin: 'NEIGHBOUR', weight: 10, levels: { given: 0, family: 0, address: 3 } },
+    ]);
+    expect(r.get(1)).toMatchObject({
+      outcome: 'pending_review',
+      codes: ['TWIN_NOT_EXCLUDED'],
+      master_tin: 'ROBERT',
+    });
+    expect(r.get(2)!.outcome).toBe('disclosed');
+    expect(r.get(3)!.outcome).toBe('disclosed');
   });
 });
 

@@ -73,9 +73,26 @@ export const EXACT_RUNNER_UP_SQL = 'b.l_given < 4 AND b.second_given = 4';
  */
 export const SIBLING_RUNNER_UP_SQL = 'b.twin_given >= 2 AND b.twin_given IS NOT NULL';
 
+/**
+ * Another candidate (`r`) the request fits exactly as well as the best (`b`) on birth date (one
+ * to compare), family name, address, middle name and suffix, differing only in the given name: a twin at the same address. A
+ * requester may name one twin for the other — a given name the master does not know for one
+ * twin (a middle name, a name used) can be the other twin's first name; at 1M and 20M master
+ * rows every wrong-person disclosure left was such a pair. The given name alone does not settle
+ * it: an officer reviews the record.
+ */
+export const TWIN_SQL = [
+  'r.l_dob = b.l_dob AND r.l_dob >= 2',
+  'r.l_family = b.l_family',
+  'r.l_address = b.l_address',
+  'r.l_suffix = b.l_suffix',
+  'r.l_middle = b.l_middle',
+].join(' AND ');
+
 /** Verdicts that a disclosure officer may resolve: the best candidate is kept for the review. */
 const REVIEW_VERDICTS = [
   "'TIN_REVIEW'",
+  "'TWIN_NOT_EXCLUDED'",
   "'FAMILY_NAME_NOT_CONFIRMED'",
   "'BIRTH_DATE_NOT_CONFIRMED'",
   "'GIVEN_NAME_NOT_CONFIRMED'",
@@ -89,6 +106,8 @@ const REVIEW_VERDICTS = [
  * - best not corroborated by an address of record → `no_match` ADDRESS_NOT_CONFIRMED;
  * - best holds the supplied TIN but its name disagrees → `no_match` TIN_NAME_CONFLICT;
  *   the supplied TIN belongs to another taxpayer whose name disagrees → `pending_review`;
+ * - another taxpayer fitting as well but for the given name (a twin at the address) →
+ *   `pending_review` TWIN_NOT_EXCLUDED;
  * - family name different (given name and birth date exact), or only alike in sound with a
  *   birth date not exact → `pending_review` FAMILY_NAME_NOT_CONFIRMED;
  * - no birth date to compare and no TIN or suffix to separate relatives → `pending_review`
@@ -124,10 +143,14 @@ export async function decideMatches(
     FROM ${scored}`);
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE runner_up AS
-    SELECT r.row_no, max(r.weight) AS second_weight, arg_max(r.tin, (r.weight, -r.rank)) AS second_tin, max(r.l_given) AS second_given,
-      max(r.l_given) FILTER (WHERE r.l_dob = b.l_dob AND r.l_address = b.l_address) AS twin_given
-    FROM ranked r JOIN (SELECT row_no, l_dob, l_address FROM ranked WHERE rank = 1) b USING (row_no)
-    WHERE r.rank > 1 AND NOT r.vetoed GROUP BY r.row_no`);
+    SELECT r.row_no, max(r.weight) FILTER (WHERE NOT r.vetoed) AS second_weight,
+      arg_max(r.tin, (r.weight, -r.rank)) FILTER (WHERE NOT r.vetoed) AS second_tin,
+      max(r.l_given) FILTER (WHERE NOT r.vetoed) AS second_given,
+      max(r.l_given) FILTER (WHERE NOT r.vetoed AND r.l_dob = b.l_dob AND r.l_address = b.l_address) AS twin_given,
+      -- Vetoed or not: another taxpayer the request fits exactly as well but for the given name.
+      bool_or(${TWIN_SQL}) AS twin_of_best
+    FROM ranked r JOIN (SELECT row_no, l_dob, l_address, l_family, l_suffix, l_middle FROM ranked WHERE rank = 1) b USING (row_no)
+    WHERE r.rank > 1 GROUP BY r.row_no`);
   await conn.run(`
     CREATE OR REPLACE TABLE ${target} AS
     WITH best AS (
@@ -136,7 +159,7 @@ export async function decideMatches(
       FROM ranked LEFT JOIN runner_up USING (row_no) WHERE rank = 1
     ),
     judged AS (
-      SELECT r.row_no, b.tin_text AS tin, b.probability, b.weight, b.second_tin, b.second_weight, b.second_given, b.twin_given, b.candidates,
+      SELECT r.row_no, b.tin_text AS tin, b.probability, b.weight, b.second_tin, b.second_weight, b.second_given, b.twin_given, b.twin_of_best, b.candidates,
         b.addr_level, b.addr_current, b.tin_name_conflict, b.any_tin_conflict, b.l_tin, b.swapped, b.l_given, b.l_dob, b.l_suffix, b.l_middle, b.suffix_pair,
         CASE
           WHEN b.tin IS NULL THEN 'NO_MATCH'
@@ -146,6 +169,7 @@ export async function decideMatches(
           WHEN coalesce(b.addr_level, 0) < ${ADDRESS_CORROBORATING_LEVEL} THEN 'ADDRESS_NOT_CONFIRMED'
           WHEN b.tin_name_conflict THEN 'TIN_NAME_CONFLICT'
           WHEN b.any_tin_conflict THEN 'TIN_REVIEW'
+          WHEN b.twin_of_best THEN 'TWIN_NOT_EXCLUDED'
           WHEN ${FAMILY_NAME_UNCONFIRMED_SQL} THEN 'FAMILY_NAME_NOT_CONFIRMED'
           WHEN ${BIRTH_DATE_UNCONFIRMED_SQL} THEN 'BIRTH_DATE_NOT_CONFIRMED'
           WHEN ${GIVEN_NAME_UNCONFIRMED_SQL} THEN 'GIVEN_NAME_NOT_CONFIRMED'

@@ -160,12 +160,16 @@ describe('fs matcher decisions', () => {
     expect(r.get('j4')).toMatchObject({ outcome: 'no_match', codes: ['IDENTITY_CONFLICT'] });
   });
 
-  it('twins: different given names are told apart; a request naming neither is not disclosed', async () => {
+  it('twins: the twin named is found but held for review (a requester may name one for the other); a request naming neither is not disclosed', async () => {
     const r = await match([
       R('t1', 'Miguel', 'Mendoza', '1995-07-07', '9 Pine Road'),
       R('t2', 'Luis', 'Mendoza', '1995-07-07', '9 Pine Rd'),
     ]);
-    expect(r.get('t1')).toMatchObject({ outcome: 'disclosed', master_tin: '100000022' });
+    expect(r.get('t1')).toMatchObject({
+      outcome: 'pending_review',
+      master_tin: '100000022',
+      codes: ['TWIN_NOT_EXCLUDED'],
+    });
     expect(r.get('t2')!.outcome).not.toBe('disclosed');
   });
 

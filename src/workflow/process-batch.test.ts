@@ -54,7 +54,8 @@ describe('custodian process, end to end on synthetic data with known truth', () 
       expect(ev.legalExact).toBe(3000);
       expect(ev.lawfulRefused).toBe(0);
       expect(ev.wrongPersonExamples).toEqual([]);
-      expect(ev.disclosures).toBeGreaterThan(matcher === 'fs' ? 500 : 150);
+      // A floor on recall (490 here since the family-name and twin review rules of C2).
+      expect(ev.disclosures).toBeGreaterThan(matcher === 'fs' ? 450 : 150);
       expect(summary.records).toBe(3000);
       expect(Object.values(summary.outcomes).reduce((a, b) => a + b, 0)).toBe(3000);
     });
