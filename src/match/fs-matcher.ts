@@ -24,17 +24,24 @@ export interface MatchStats {
 }
 
 /**
- * One row per taxpayer (`mst_person`) from the standardised master rows: names and birth date
- * from the current row (they repeat on every row of a taxpayer); and the same encoded for the
- * comparisons, with the addresses of record (`mst_cmp`, compare-master.ts). `into`: a catalog and schema
- * prefix (`"store".main.`) to build it elsewhere than the default database.
+ * One row per taxpayer from the standardised master rows (`mst_std`): names and birth date from
+ * the current row (they repeat on every row of a taxpayer). A view, not a table: its readers —
+ * the blocking keys, the name frequencies, training's samples — each scan it once, and copying
+ * 200M rows' name lists into a table cost more than those scans.
+ */
+export const MASTER_PERSONS_SQL = `SELECT m.tin, m.given_std, m.given_first, ${givenRestSql('m.given_std', 'm.given_first')} AS given_rest,
+    m.given_formals, m.middle_std, m.middle_initial, m.family_std, m.family_tokens, m.family_first, m.family_phonetic,
+    m.name_suffix_std, m.dob
+  FROM mst_std m WHERE m.is_current`;
+
+/**
+ * The persons view (`mst_person`, MASTER_PERSONS_SQL, temporary) and the taxpayers encoded for
+ * the comparisons with their addresses of record (`mst_cmp`, compare-master.ts). `into`: a
+ * catalog and schema prefix (`"store".main.`) to build `mst_cmp` elsewhere than the default
+ * database.
  */
 export async function buildMasterPersons(conn: DuckDBConnection, into = ''): Promise<void> {
-  await conn.run(`CREATE OR REPLACE TABLE ${into}mst_person AS
-    SELECT m.tin, m.given_std, m.given_first, ${givenRestSql('m.given_std', 'm.given_first')} AS given_rest,
-           m.given_formals,
-           m.middle_std, m.middle_initial, m.family_std, m.family_tokens, m.family_first, m.family_phonetic, m.name_suffix_std, m.dob
-    FROM mst_std m WHERE m.is_current`);
+  await conn.run(`CREATE OR REPLACE TEMP VIEW mst_person AS ${MASTER_PERSONS_SQL}`);
   await buildComparisonMaster(conn, into);
 }
 

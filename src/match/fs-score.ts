@@ -5,10 +5,10 @@ import { type FsModel, levelWeight, priorWeight } from './fs-model.js';
 /**
  * Term-frequency tables over the master's taxpayers: how common each given name and family
  * name is. An exact agreement on a rare name is strong evidence; on a common one, weak.
- * `into`: where `mst_person` is and the tables go (a catalog and schema prefix, or none).
+ * Reads `mst_person`; `into`: where the tables go (a catalog and schema prefix, or none).
  */
 export async function buildTermFrequencies(conn: DuckDBConnection, into = ''): Promise<void> {
-  const persons = `${into}mst_person`;
+  const persons = 'mst_person';
   await conn.run(`CREATE OR REPLACE TABLE ${into}tf_given AS
     SELECT given_first AS value, hash(given_first) AS h, count(*) / (SELECT count(*) FROM ${persons}) AS p
     FROM ${persons} WHERE given_first IS NOT NULL GROUP BY given_first`);

@@ -7,7 +7,7 @@ import { type ProgressSink, SILENT_PROGRESS } from '../core/progress.js';
 import { PIPELINE_VERSION } from '../core/versions.js';
 import { loadMaster } from '../ingest/master-reader.js';
 import { BLOCKING_RULES, buildMasterKeys, KEY_HASH_PROBE_SQL } from '../match/blocking.js';
-import { buildMasterPersons, DEFAULT_MAX_BLOCK } from '../match/fs-matcher.js';
+import { buildMasterPersons, DEFAULT_MAX_BLOCK, MASTER_PERSONS_SQL } from '../match/fs-matcher.js';
 import { buildTermFrequencies } from '../match/fs-score.js';
 import { installStandardizer, STANDARDIZER_VERSION, standardizeMaster } from '../standardize/index.js';
 import { type DuckDBConnection, openDuck, queryRows, queryValue, sqlIdent, sqlString } from './duckdb.js';
@@ -18,8 +18,8 @@ import { type DuckDBConnection, openDuck, queryRows, queryValue, sqlIdent, sqlSt
  * re-reading the extract (issue 5, part 1).
  *
  * It holds exactly the tables the matcher reads — `mst_std` (standardised rows, ordered by TIN),
- * `mst_person` (one row per taxpayer), `mst_cmp` (the same, encoded for the comparisons, with its
- * addresses of record), `tf_given` / `tf_family` (name frequencies), `master_keys`
+ * `mst_cmp` (one row per taxpayer, encoded for the comparisons, with its addresses of record;
+ * `mst_person`, the taxpayers' names as text, is a view of `mst_std`), `tf_given` / `tf_family` (name frequencies), `master_keys`
  * (the blocking keys as an inverted index: one row per hashed key with its taxpayers, oversized
  * blocks already dropped) — plus
  * `master_rejects` (the first rejected rows of each file) and `store_meta` (format, versions,
@@ -32,7 +32,7 @@ import { type DuckDBConnection, openDuck, queryRows, queryValue, sqlIdent, sqlSt
  * last completely loaded file).
  */
 
-export const MASTER_STORE_FORMAT = 'custodian-master-store/5';
+export const MASTER_STORE_FORMAT = 'custodian-master-store/6';
 export const MASTER_STORE_FILE = 'master.duckdb';
 const BUILDING_SUFFIX = '.building';
 const SCRATCH_SUFFIX = '.building-scratch';
@@ -42,7 +42,6 @@ export const MASTER_STORE_ALIAS = 'custodian_master';
 /** The tables `attachMasterStore` exposes as views of the same name. */
 export const MASTER_STORE_TABLES = [
   'mst_std',
-  'mst_person',
   'mst_cmp',
   'tf_given',
   'tf_family',
@@ -419,12 +418,11 @@ async function prepareStage(b: Build, maxBlock: number): Promise<void> {
     await conn.run('DROP TABLE IF EXISTS scratch.main.master_raw');
     await conn.run('DROP TABLE IF EXISTS scratch.main.rejects_raw');
     // Each table is written straight into the store (no copy); the matcher's code reads
-    // `mst_std` and `mst_person` by those names, here views of the store's tables.
+    // `mst_std` by that name, here a view of the store's table, and `mst_person`, a view of it.
     const into = `${store}.main.`;
     oversized = await inWork(b, ['mst_std'], async () => {
       await installStandardizer(conn); // the persons' given-name variants come from its tables
-      await buildMasterPersons(conn, into);
-      await conn.run(`CREATE OR REPLACE TEMP VIEW mst_person AS SELECT * FROM ${into}mst_person`);
+      await buildMasterPersons(conn, into); // and the temporary view mst_person over mst_std
       try {
         await buildTermFrequencies(conn, into);
         return await buildMasterKeys(conn, `${into}master_keys`, maxBlock);
@@ -598,7 +596,7 @@ export async function readBuildingInfo(storeDir: string): Promise<MasterStoreInf
 }
 
 /**
- * Attaches the store in `storeDir` read-only and creates views `mst_std`, `mst_person`,
+ * Attaches the store in `storeDir` read-only and creates views `mst_std`, `mst_cmp`, `mst_person`,
  * `tf_given`, `tf_family`, `master_keys`, `master_rejects` in the connection's main schema.
  * Returns null (attaching nothing) when there is no complete store, or when `masterFile` is
  * given and the store was not built from exactly that file (path, size, modification time).
@@ -634,6 +632,7 @@ export async function attachMasterStore(
       await conn.run(
         `CREATE OR REPLACE VIEW main.${sqlIdent(t)} AS SELECT * FROM ${sqlIdent(MASTER_STORE_ALIAS)}.main.${sqlIdent(t)}`,
       );
+    await conn.run(`CREATE OR REPLACE VIEW main.mst_person AS ${MASTER_PERSONS_SQL}`);
     keep = true;
     return info;
   } finally {
