@@ -182,6 +182,16 @@ describe('twins at one address (rule C2)', () => {
     });
     expect(r.get(2)!.outcome).toBe('disclosed');
     expect(r.get(3)!.outcome).toBe('disclosed');
+    // A twin whose birth date the master does not hold cannot be told apart by it either.
+    const noDob = await decide([
+      { row: 1, tin: 'JUAN', weight: 50 },
+      { row: 1, tin: 'JUANA', weight: 38, levels: { given: 2, dob: -1 } },
+    ]);
+    expect(noDob.get(1)).toMatchObject({
+      outcome: 'pending_review',
+      codes: ['TWIN_NOT_EXCLUDED'],
+      master_tin: 'JUAN',
+    });
   });
 });
 

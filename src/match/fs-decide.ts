@@ -74,15 +74,17 @@ export const EXACT_RUNNER_UP_SQL = 'b.l_given < 4 AND b.second_given = 4';
 export const SIBLING_RUNNER_UP_SQL = 'b.twin_given >= 2 AND b.twin_given IS NOT NULL';
 
 /**
- * Another candidate (`r`) the request fits exactly as well as the best (`b`) on birth date (one
- * to compare), family name, address, middle name and suffix, differing only in the given name: a twin at the same address. A
+ * Another candidate (`r`) the request fits exactly as well as the best (`b`) on birth date (or
+ * who has none of record), family name, address, middle name and suffix, differing only in the given name: a twin at the same address. A
  * requester may name one twin for the other — a given name the master does not know for one
  * twin (a middle name, a name used) can be the other twin's first name; at 1M and 20M master
  * rows every wrong-person disclosure left was such a pair. The given name alone does not settle
  * it: an officer reviews the record.
  */
 export const TWIN_SQL = [
-  'r.l_dob = b.l_dob AND r.l_dob >= 2',
+  // The same birth-date level, or no birth date of record for the other (it cannot be told
+  // apart by one: a twin JUANA without a birth date was disclosed for JUAN at 100M rows).
+  '(r.l_dob = b.l_dob OR r.l_dob = -1) AND b.l_dob >= 2',
   'r.l_family = b.l_family',
   'r.l_address = b.l_address',
   'r.l_suffix = b.l_suffix',
