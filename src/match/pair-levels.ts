@@ -111,13 +111,10 @@ export async function computePairLevels(
       SELECT DISTINCT r.gf, b.p_fam AS fam FROM pair_base b JOIN req_cmp r USING (row_no) WHERE ${swapPossible}
     ) d JOIN req_names n ON n.h = d.gf JOIN tf_family t ON t.h = d.fam
     ANTI JOIN cache_swap_given_family c ON c.gf = d.gf AND c.fam = d.fam`);
-  await conn.run(
-    'CREATE OR REPLACE TEMP TABLE swap_given_family AS SELECT gf, fam FROM cache_swap_given_family WHERE swap',
-  );
   await conn.run(`CREATE OR REPLACE TEMP TABLE pair_swap AS
     WITH maybe AS (
       SELECT b.row_no, b.tin, r.ff, b.p_gf FROM pair_base b JOIN req_cmp r USING (row_no)
-      SEMI JOIN swap_given_family s ON s.gf = r.gf AND s.fam = b.p_fam
+      SEMI JOIN cache_swap_given_family s ON s.gf = r.gf AND s.fam = b.p_fam AND s.swap
       WHERE ${swapPossible}
     ),
     swap_family_given AS (
@@ -216,7 +213,7 @@ export async function computePairLevels(
     )
     ${score ? scoreSql('pair_levels', score) : 'SELECT * FROM pair_levels'}`);
   await conn.run(
-    'DROP TABLE req_cmp; DROP TABLE req_names; DROP TABLE req_families; DROP TABLE pair_base; DROP TABLE swap_given_family; DROP TABLE pair_swap; DROP TABLE family_sim',
+    'DROP TABLE req_cmp; DROP TABLE req_names; DROP TABLE req_families; DROP TABLE pair_base; DROP TABLE pair_swap; DROP TABLE family_sim',
   );
   for (const cache of ['given_sim', 'cache_swap_given_family'])
     if ((await queryValue<number>(conn, `SELECT count(*) FROM ${cache}`)) > CACHE_MAX_ROWS)
