@@ -232,7 +232,31 @@ export const GIVEN_PAIR_FEATURES_SQL = `
     OR (length(rg) >= 4 AND damerau_levenshtein(rg, pg) <= 1)) AS g_close,
   (${jw('rg', 'pg')} >= 0.8 OR ((length(rg) = 1 OR length(pg) = 1) AND rg[1] = pg[1])) AS g_similar`;
 
+const FAMILY_SUBSET = '(list_has_all(p_tokens, r_tokens) OR list_has_all(r_tokens, p_tokens))';
+const FAMILY_SHARED = `(len(list_intersect(r_tokens, p_tokens)) > 0 OR ${jw('rf', 'pf')} >= 0.92)`;
+const FAMILY_PHONETIC = `(r_phonetic = p_phonetic OR ${jw('r_first', 'p_first')} >= 0.8)`;
+
 export const FAMILY_PAIR_FEATURES_SQL = `
-  (list_has_all(p_tokens, r_tokens) OR list_has_all(r_tokens, p_tokens)) AS f_subset,
-  (len(list_intersect(r_tokens, p_tokens)) > 0 OR ${jw('rf', 'pf')} >= 0.92) AS f_shared,
-  (r_phonetic = p_phonetic OR ${jw('r_first', 'p_first')} >= 0.8) AS f_phonetic`;
+  ${FAMILY_SUBSET} AS f_subset,
+  ${FAMILY_SHARED} AS f_shared,
+  ${FAMILY_PHONETIC} AS f_phonetic`;
+
+/**
+ * Whether a family name is one token (the name is its only token and its first token): for two
+ * such names that differ, neither token list holds the other and they share no token.
+ */
+export function familyOneTokenSql(value: string, tokens: string, first: string): string {
+  return `(len(${tokens}) = 1 AND ${tokens}[1] = ${value} AND ${first} = ${value})`;
+}
+
+/**
+ * FAMILY_PAIR_FEATURES_SQL for two *different* names, over columns `one_token` (both names
+ * one token, familyOneTokenSql) and `jw_one` (the names' Jaro–Winkler similarity where one_token):
+ * the common case of two one-token names needs one similarity and no list function (list
+ * functions cost most of the family-name tests). Same values as FAMILY_PAIR_FEATURES_SQL on
+ * every pair of different names (pair-levels.test.ts).
+ */
+export const FAMILY_DIFFERENT_PAIR_FEATURES_SQL = `
+  CASE WHEN one_token THEN false ELSE ${FAMILY_SUBSET} END AS f_subset,
+  CASE WHEN one_token THEN jw_one >= 0.92 ELSE ${FAMILY_SHARED} END AS f_shared,
+  CASE WHEN one_token THEN (r_phonetic = p_phonetic OR jw_one >= 0.8) ELSE ${FAMILY_PHONETIC} END AS f_phonetic`;

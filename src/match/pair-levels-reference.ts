@@ -119,7 +119,7 @@ export async function computePairLevelsReference(
     ),
     pair_levels AS (
       SELECT row_no, tin::INTEGER AS tin, swapped, addr_current,
-        (r_suffix IS NOT NULL AND r_suffix = p_suffix) AS suffix_pair,
+        coalesce(r_suffix = p_suffix, false) AS suffix_pair,
         CASE WHEN swapped THEN g_swapped_p ELSE g_p END AS tf_given_p, CASE WHEN swapped THEN f_swapped_p ELSE f_p END AS tf_family_p,
         ${COMPARISONS.map((c) => (nameLevels.includes(c) ? `l_${c.id}` : `${levelSql(c)} AS l_${c.id}`)).join(', ')}
       FROM flagged

@@ -98,6 +98,19 @@ describe('encoded comparisons equal the reference over the text', () => {
     expect(
       await queryValue<number>(conn, 'SELECT count(*) FROM levels_encoded WHERE swapped'),
     ).toBeGreaterThan(0);
+    // The flags are true or false, never NULL: the decision negates them (NOT suffix_pair), and
+    // a NULL there once let a suffix given on the request only pass for a confirmed Jr/Sr pair.
+    for (const flag of ['swapped', 'addr_current', 'suffix_pair'])
+      expect(
+        await queryValue<number>(conn, `SELECT count(*) FROM levels_encoded WHERE ${flag} IS NULL`),
+        flag,
+      ).toBe(0);
+    expect(
+      await queryValue<number>(
+        conn,
+        'SELECT count(*) FROM levels_encoded WHERE l_suffix = 1 AND NOT suffix_pair',
+      ),
+    ).toBeGreaterThan(0);
     expect(
       await queryValue<number>(
         conn,

@@ -1,10 +1,12 @@
 import { type DuckDBConnection, queryValue } from '../store/duckdb.js';
-import { addressFieldsSql, valueHashSql } from './compare-master.js';
+import { addressBitsSql, addressFieldsSql, valueHashSql } from './compare-master.js';
 import {
   addressLevelSql,
   COMPARISONS,
+  type Comparison,
   dateYmdSql,
-  FAMILY_PAIR_FEATURES_SQL,
+  FAMILY_DIFFERENT_PAIR_FEATURES_SQL,
+  familyOneTokenSql,
   GIVEN_PAIR_FEATURES_SQL,
   givenRestSql,
   levelSql,
@@ -34,6 +36,47 @@ function addressCodeSql(x: string, current: boolean): string {
     `${x}sn`,
   );
   return `(${level.replaceAll('\n', ' ')}) * 2${current ? ' + 1' : ''}`;
+}
+
+const GIVEN = COMPARISONS.find((c) => c.id === 'given')!;
+const FAMILY = COMPARISONS.find((c) => c.id === 'family')!;
+/** The given-name comparison's top level ("exact"): the whole given name agrees. */
+const GIVEN_EXACT_SQL = GIVEN.levels[GIVEN.levels.length - 1]!.sql;
+/** Encoded forms of the reference's middle-name facts (pair-levels-reference.ts). */
+const GIVEN_MIDDLE_INITIAL_SQL = 'p_mid_letter AND r_given_initial = p_middle_std';
+const GIVEN_MIDDLE_FULL_SQL = 'r_given_long AND r_given_first = p_middle_std';
+
+/**
+ * The facts about a pair packed into `pair_base.codes`: [first bit, width]. Levels are stored
+ * plus one where they can be -1 (missing); flags are 0 or 1 (NULL counts as 0: every flag is
+ * read as a condition, where NULL and false are alike).
+ */
+const PAIR_CODES = {
+  /** Best address level times two, plus one when it is the current address (0–9). */
+  addr: [0, 4],
+  middle: [4, 2],
+  suffix: [6, 2],
+  dob: [8, 3],
+  suffixPair: [11, 1],
+  familyFirstKnown: [12, 1],
+  /** Given-name facts with the names as written, then with given and family swapped. */
+  exact: [13, 1],
+  middleInitial: [14, 1],
+  middleFull: [15, 1],
+  exactSwapped: [16, 1],
+  middleInitialSwapped: [17, 1],
+  middleFullSwapped: [18, 1],
+} as const;
+type PairCode = keyof typeof PAIR_CODES;
+
+function codeSql(codes: string, k: PairCode): string {
+  const [shift, width] = PAIR_CODES[k];
+  return `((${codes} >> ${shift}) & ${2 ** width - 1})`;
+}
+
+/** `sql` with its column names replaced (whole words): evaluates a comparison over other columns. */
+function bindColumns(sql: string, columns: Record<string, string>): string {
+  return sql.replace(/\b[a-z_]+\b/g, (w) => columns[w] ?? w);
 }
 
 /**
@@ -67,7 +110,7 @@ export async function computePairLevels(
   // The requests, encoded like the master, with the master frequency of their names (for the
   // weights; both orientations), and their name texts by hash (for the similarity tables).
   await conn.run(`CREATE OR REPLACE TEMP TABLE req_cmp AS
-    SELECT r.row_no,
+    SELECT *, ${addressBitsSql('')} AS addr_bits FROM (SELECT r.row_no,
       ${valueHashSql('r.given_first')} AS gf, ${valueHashSql('r.family_first')} AS ff,
       ${valueHashSql('r.given_std')} AS gs, ${valueHashSql('r.family_std')} AS fam,
       ${valueHashSql(givenRestSql('r.given_std', 'r.given_first'))} AS gr,
@@ -79,7 +122,7 @@ export async function computePairLevels(
       g.p AS g_p, gs.p AS g_swapped_p, f.p AS f_p, fs.p AS f_swapped_p
     FROM req_std r
     LEFT JOIN tf_given g ON g.h = ${valueHashSql('r.given_first')} LEFT JOIN tf_given gs ON gs.h = ${valueHashSql('r.family_first')}
-    LEFT JOIN tf_family f ON f.h = ${valueHashSql('r.family_std')} LEFT JOIN tf_family fs ON fs.h = ${valueHashSql('r.given_std')}`);
+    LEFT JOIN tf_family f ON f.h = ${valueHashSql('r.family_std')} LEFT JOIN tf_family fs ON fs.h = ${valueHashSql('r.given_std')})`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE req_names AS
     SELECT DISTINCT ${valueHashSql('v')} AS h, v AS value FROM (
       SELECT unnest([given_first, family_first, given_std]) AS v FROM req_std) WHERE v IS NOT NULL`);
@@ -88,20 +131,70 @@ export async function computePairLevels(
       any_value(family_first) AS first, any_value(family_phonetic) AS phonetic
     FROM req_std WHERE family_std IS NOT NULL GROUP BY family_std`);
 
-  // Each pair with the taxpayer's encoded fields and its best address level.
+  // Each pair with the taxpayer's name hashes and one integer packing everything else the
+  // levels need (PAIR_CODES): the levels that do not depend on the names' orientation, the
+  // best address, and the facts about the given name in both orientations.
+  const oriented = (swapped: boolean) => ({
+    r_given_first: swapped ? 'r.ff' : 'r.gf',
+    r_given_rest: swapped ? 'NULL' : 'r.gr',
+    r_given_initial: swapped ? 'r.ff1' : 'r.gf1',
+    r_given_long: swapped ? 'r.ff_long' : 'r.gf_long',
+    p_given_first: 'p.gf',
+    p_given_rest: 'p.gr',
+    p_middle_std: 'p.mid',
+    p_mid_letter: 'p.mid_letter',
+    r_middle_std: 'r.mid',
+  });
+  const fixed = {
+    r_middle_std: 'r.mid',
+    p_middle_std: 'p.mid',
+    r_middle_initial: 'r.mi',
+    p_middle_initial: 'p.mi',
+    r_suffix: 'r.sfx',
+    p_suffix: 'p.sfx',
+    r_dob: 'r.dob',
+    p_dob: 'p.dob',
+  };
+  const level = (id: string) => bindColumns(levelSql(COMPARISONS.find((c) => c.id === id)!), fixed);
+  const flag = (sql: string) => `coalesce(${sql}, false)::INTEGER`;
+  const givenFacts = (swapped: boolean) => {
+    const o = oriented(swapped);
+    return {
+      exact: flag(bindColumns(GIVEN_EXACT_SQL, o)),
+      middleInitial: flag(bindColumns(GIVEN_MIDDLE_INITIAL_SQL, o)),
+      middleFull: flag(bindColumns(GIVEN_MIDDLE_FULL_SQL, o)),
+    };
+  };
+  const u = givenFacts(false);
+  const w = givenFacts(true);
+  const packed: Record<PairCode, string> = {
+    // Earlier addresses are tested only where the request's bits meet their filter.
+    addr: `CASE WHEN p.prior IS NULL OR (p.prior_bits & r.addr_bits) = 0 THEN ${addressCodeSql('p.', true)}
+        ELSE greatest(${addressCodeSql('p.', true)}, list_max(list_transform(p.prior, x -> ${addressCodeSql('x.', false)}))) END`,
+    middle: `${level('middle')} + 1`,
+    suffix: level('suffix'),
+    dob: `${level('dob')} + 1`,
+    suffixPair: flag('r.sfx = p.sfx'),
+    familyFirstKnown: flag('p.ff IS NOT NULL'),
+    exact: u.exact,
+    middleInitial: u.middleInitial,
+    middleFull: u.middleFull,
+    exactSwapped: w.exact,
+    middleInitialSwapped: w.middleInitial,
+    middleFullSwapped: w.middleFull,
+  };
   await conn.run(`CREATE OR REPLACE TEMP TABLE pair_base AS
-    SELECT c.row_no, p.tin, p.gf AS p_gf, p.ff AS p_ff, p.fam AS p_fam, p.gr AS p_gr, p.mid AS p_mid,
-      p.mid_letter AS p_mid_letter, p.mi AS p_mi, p.sfx AS p_suffix, p.dob AS p_dob,
-      greatest(${addressCodeSql('p.', true)},
-        coalesce(list_max(list_transform(p.prior, x -> ${addressCodeSql('x.', false)})), -1)) AS addr_code
+    SELECT c.row_no, p.tin, p.gf AS p_gf, p.fam AS p_fam,
+      ${Object.entries(packed)
+        .map(([k, e]) => `((${e}) << ${PAIR_CODES[k as PairCode][0]})`)
+        .join(' | ')} AS codes
     FROM ${pairs} c JOIN req_cmp r USING (row_no) JOIN mst_cmp p ON p.tin = c.tin::INTEGER`);
 
   // Given and family names written the other way round: the request's given name is (close
   // to) the taxpayer's family name, and the request's family name (close to, or a nickname
   // of) the taxpayer's given name. Tested per distinct pair of names, and only where the
   // given names differ.
-  const swapPossible =
-    'r.gf IS NOT NULL AND r.ff IS NOT NULL AND b.p_gf IS NOT NULL AND b.p_ff IS NOT NULL AND r.gf <> b.p_gf';
+  const swapPossible = `r.gf IS NOT NULL AND r.ff IS NOT NULL AND b.p_gf IS NOT NULL AND ${codeSql('b.codes', 'familyFirstKnown')} = 1 AND r.gf <> b.p_gf`;
   await conn.run(
     `CREATE TEMP TABLE IF NOT EXISTS cache_swap_given_family (gf UBIGINT, fam UBIGINT, swap BOOLEAN)`,
   );
@@ -149,66 +242,75 @@ export async function computePairLevels(
     WITH keys AS (
       SELECT DISTINCT r.fam AS rf_h, b.p_fam AS pf_h, false AS swapped FROM pair_base b JOIN req_cmp r USING (row_no)
       WHERE r.fam <> b.p_fam
-      UNION
+      UNION ALL
       SELECT DISTINCT r.gs, b.p_fam, true FROM pair_swap s JOIN pair_base b USING (row_no, tin) JOIN req_cmp r USING (row_no)
       WHERE r.gs <> b.p_fam
     )
-    SELECT rf_h, pf_h, swapped, ${FAMILY_PAIR_FEATURES_SQL}
-    FROM (
+    SELECT rf_h, pf_h, swapped, ${FAMILY_DIFFERENT_PAIR_FEATURES_SQL}
+    FROM (SELECT *, CASE WHEN one_token THEN jaro_winkler_similarity(rf, pf) END AS jw_one FROM (
       SELECT d.rf_h, d.pf_h, d.swapped, r.value AS rf, r.tokens AS r_tokens, r.first AS r_first, r.phonetic AS r_phonetic,
-        p.value AS pf, p.tokens AS p_tokens, p.first AS p_first, p.phonetic AS p_phonetic
+        p.value AS pf, p.tokens AS p_tokens, p.first AS p_first, p.phonetic AS p_phonetic, r.one AND p.one AS one_token
       FROM keys d
       JOIN (
-        SELECT h, value, tokens, first, phonetic, false AS swapped FROM req_families
-        UNION ALL
-        -- The request's given names read as a family name.
-        SELECT h, value, string_split(value, ' '), split_part(value, ' ', 1), soundex(split_part(value, ' ', 1)), true FROM req_names
+        SELECT *, ${familyOneTokenSql('value', 'tokens', 'first')} AS one FROM (
+          SELECT h, value, tokens, first, phonetic, false AS swapped FROM req_families
+          UNION ALL
+          -- The request's given names read as a family name.
+          SELECT h, value, string_split(value, ' '), split_part(value, ' ', 1), soundex(split_part(value, ' ', 1)), true FROM req_names)
       ) r ON r.h = d.rf_h AND r.swapped = d.swapped
-      JOIN tf_family p ON p.h = d.pf_h
-    )`);
+      JOIN (SELECT h, value, tokens, first, phonetic, ${familyOneTokenSql('value', 'tokens', 'first')} AS one FROM tf_family) p
+        ON p.h = d.pf_h
+    ))`);
 
-  const nameLevels = COMPARISONS.filter((c) => c.id === 'given' || c.id === 'family');
-  // Levels (and weights) in one statement. Names are oriented per pair; the columns carry the
-  // names comparisons.ts reads (`r_given_first` … here hashes).
+  // Levels (and weights) in one statement: the names oriented per pair, their levels from the
+  // packed facts and the similarity tables, the other levels unpacked. The given-name
+  // comparison's top level reads `g_exact`, which pair_base evaluated from its expression.
+  const swapped = 's.row_no IS NOT NULL';
+  const unpack = (k: PairCode, whenSwapped?: PairCode) =>
+    whenSwapped === undefined
+      ? codeSql('b.codes', k)
+      : `CASE WHEN ${swapped} THEN ${codeSql('b.codes', whenSwapped)} ELSE ${codeSql('b.codes', k)} END`;
+  const rGiven = `CASE WHEN ${swapped} THEN r.ff ELSE r.gf END`;
+  const rFamily = `CASE WHEN ${swapped} THEN r.gs ELSE r.fam END`;
+  const givenPacked: Comparison = {
+    ...GIVEN,
+    levels: GIVEN.levels.map((l) => (l.sql === GIVEN_EXACT_SQL ? { ...l, sql: 'g_exact' } : l)),
+  };
   await conn.run(`
     CREATE OR REPLACE TABLE ${target} AS
     WITH oriented AS (
-      SELECT b.row_no, b.tin, s.row_no IS NOT NULL AS swapped,
-        CASE WHEN s.row_no IS NOT NULL THEN r.ff ELSE r.gf END AS r_given_first,
-        CASE WHEN s.row_no IS NOT NULL THEN NULL ELSE r.gr END AS r_given_rest,
-        CASE WHEN s.row_no IS NOT NULL THEN r.gs ELSE r.fam END AS r_family_std,
-        CASE WHEN s.row_no IS NOT NULL THEN r.ff1 ELSE r.gf1 END AS r_given_initial,
-        CASE WHEN s.row_no IS NOT NULL THEN r.ff_long ELSE r.gf_long END AS r_given_long,
-        CASE WHEN s.row_no IS NOT NULL THEN r.g_swapped_p ELSE r.g_p END AS tf_given_p,
-        CASE WHEN s.row_no IS NOT NULL THEN r.f_swapped_p ELSE r.f_p END AS tf_family_p,
-        b.p_gf AS p_given_first, b.p_gr AS p_given_rest, b.p_fam AS p_family_std, b.p_mid AS p_middle_std, b.p_mid_letter,
-        r.mid AS r_middle_std, r.mi AS r_middle_initial, b.p_mi AS p_middle_initial,
-        r.sfx AS r_suffix, b.p_suffix, r.dob AS r_dob, b.p_dob, r.rtin AS r_tin, b.tin AS p_tin,
-        b.addr_code // 2 AS addr_level, b.addr_code % 2 = 1 AS addr_current
+      SELECT b.row_no, b.tin, ${swapped} AS swapped, ${rGiven} AS r_given_first, ${rFamily} AS r_family_std,
+        CASE WHEN ${swapped} THEN r.g_swapped_p ELSE r.g_p END AS tf_given_p,
+        CASE WHEN ${swapped} THEN r.f_swapped_p ELSE r.f_p END AS tf_family_p,
+        b.p_gf AS p_given_first, b.p_fam AS p_family_std, r.rtin AS r_tin, b.tin AS p_tin,
+        ${unpack('addr')} % 2 = 1 AS addr_current, ${unpack('suffixPair')} = 1 AS suffix_pair,
+        ${unpack('exact', 'exactSwapped')} = 1 AS g_exact,
+        ${unpack('middleInitial', 'middleInitialSwapped')} = 1 AS g_middle_initial,
+        ${unpack('middleFull', 'middleFullSwapped')} = 1 AS g_middle_full,
+        ${unpack('middle')} - 1 AS l_middle, ${unpack('suffix')} AS l_suffix, ${unpack('dob')} - 1 AS l_dob,
+        ${unpack('addr')} // 2 AS l_address,
+        g.g_equiv, g.g_close, g.g_similar, f.f_subset, f.f_shared, f.f_phonetic
       FROM pair_base b JOIN req_cmp r USING (row_no) LEFT JOIN pair_swap s USING (row_no, tin)
+      LEFT JOIN given_sim g ON g.rg_h = ${rGiven} AND g.pg_h = b.p_gf
+      LEFT JOIN family_sim f ON f.rf_h = ${rFamily} AND f.pf_h = b.p_fam AND f.swapped = (${swapped})
     ),
     named AS (
-      SELECT o.*,
-        CASE WHEN o.r_given_first = o.p_given_first THEN true ELSE g.g_equiv END AS g_equiv,
-        CASE WHEN o.r_given_first = o.p_given_first THEN true ELSE g.g_close END AS g_close,
-        CASE WHEN o.r_given_first = o.p_given_first THEN true ELSE g.g_similar END AS g_similar,
-        (o.p_mid_letter AND o.r_given_initial = o.p_middle_std) AS g_middle_initial,
-        (o.r_given_long AND o.r_given_first = o.p_middle_std) AS g_middle_full,
-        f.f_subset, f.f_shared, f.f_phonetic
-      FROM oriented o
-      LEFT JOIN given_sim g ON g.rg_h = o.r_given_first AND g.pg_h = o.p_given_first
-      LEFT JOIN family_sim f ON f.rf_h = o.r_family_std AND f.pf_h = o.p_family_std AND f.swapped = o.swapped
+      -- Equal names are the top levels without a test (the similarity tables hold different ones).
+      SELECT * REPLACE (
+        CASE WHEN r_given_first = p_given_first THEN true ELSE g_equiv END AS g_equiv,
+        CASE WHEN r_given_first = p_given_first THEN true ELSE g_close END AS g_close,
+        CASE WHEN r_given_first = p_given_first THEN true ELSE g_similar END AS g_similar)
+      FROM oriented
     ),
     leveled AS (
-      SELECT *, ${nameLevels.map((c) => `${levelSql(c)} AS l_${c.id}`).join(', ')} FROM named
+      SELECT *, ${levelSql(givenPacked)} AS l_given, ${levelSql(FAMILY)} AS l_family FROM named
     ),
     flagged AS (
       SELECT *, (r_tin IS NOT NULL AND r_tin = p_tin AND (l_given = 0 OR l_family = 0)) AS tin_name_conflict FROM leveled
     ),
     pair_levels AS (
-      SELECT row_no, tin, swapped, addr_current,
-        (r_suffix IS NOT NULL AND r_suffix = p_suffix) AS suffix_pair, tf_given_p, tf_family_p,
-        ${COMPARISONS.map((c) => (nameLevels.includes(c) ? `l_${c.id}` : `${levelSql(c)} AS l_${c.id}`)).join(', ')}
+      SELECT row_no, tin, swapped, addr_current, suffix_pair, tf_given_p, tf_family_p,
+        ${COMPARISONS.map((c) => (c.id === 'tin' ? `${levelSql(c)} AS l_tin` : `l_${c.id}`)).join(', ')}
       FROM flagged
     )
     ${score ? scoreSql('pair_levels', score) : 'SELECT * FROM pair_levels'}`);
