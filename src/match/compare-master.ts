@@ -28,30 +28,15 @@ export function addressFieldsSql(prefix: string): string {
 }
 
 /**
- * The bits of an address (encoded as `addressFieldsSql`, columns prefixed `x`) in a 64-bit
- * filter: one for its ZIP, one for its house number and street together, one for the whole
- * address. An address of record can reach an address level above "different" only when it
- * agrees with the request on one of these (addressLevelSql: the whole address; the ZIP; or the
- * house number and street), so a request whose bits miss a taxpayer's filter of earlier
- * addresses is at level 0 with all of them and they need no test.
- */
-export function addressBitsSql(x: string): string {
-  const bit = (v: string) =>
-    `CASE WHEN ${v} IS NULL THEN 0::UBIGINT ELSE 1::UBIGINT << ((${v}) % 64)::INTEGER END`;
-  return `(${bit(`${x}zip`)} | ${bit(`hash(${x}hn, ${x}sn)`)} | ${bit(`${x}ak`)})`;
-}
-
-/**
  * `mst_cmp`: one row per taxpayer with everything the comparisons read, encoded — names as
  * hashes, the birth date as YYYYMMDD, the current address as columns and the earlier addresses of record as a list (NULL
- * for most taxpayers, who have one) with their filter (`prior_bits`, addressBitsSql). Scoring joins the candidate pairs to this table alone,
+ * for most taxpayers, who have one). Scoring joins the candidate pairs to this table alone,
  * instead of to the persons and to every address row. Built with `mst_person` (from `mst_std`).
  */
 export async function buildComparisonMaster(conn: DuckDBConnection, into = ''): Promise<void> {
   await conn.run(`CREATE OR REPLACE TABLE ${into}mst_cmp AS
     WITH prior AS (
-      SELECT tin, list({'ak': ak, 'hn': hn, 'sn': sn, 'zip': zip, 'loc': loc}) AS prior,
-        bit_or(${addressBitsSql('')}) AS prior_bits
+      SELECT tin, list({'ak': ak, 'hn': hn, 'sn': sn, 'zip': zip, 'loc': loc}) AS prior
       FROM (SELECT tin, ${addressFieldsSql('')} FROM mst_std WHERE NOT is_current)
       GROUP BY tin
     )
@@ -63,7 +48,7 @@ export async function buildComparisonMaster(conn: DuckDBConnection, into = ''): 
       ${valueHashSql('m.family_std')} AS fam, ${valueHashSql('m.family_first')} AS ff,
       m.name_suffix_std AS sfx, ${dateYmdSql('m.dob')} AS dob,
       ${addressFieldsSql('m.')},
-      p.prior, p.prior_bits
+      p.prior
     FROM mst_std m LEFT JOIN prior p ON p.tin = m.tin
     WHERE m.is_current`);
 }

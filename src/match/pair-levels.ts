@@ -1,5 +1,5 @@
 import { type DuckDBConnection, queryValue } from '../store/duckdb.js';
-import { addressBitsSql, addressFieldsSql, valueHashSql } from './compare-master.js';
+import { addressFieldsSql, valueHashSql } from './compare-master.js';
 import {
   addressLevelSql,
   COMPARISONS,
@@ -110,7 +110,7 @@ export async function computePairLevels(
   // The requests, encoded like the master, with the master frequency of their names (for the
   // weights; both orientations), and their name texts by hash (for the similarity tables).
   await conn.run(`CREATE OR REPLACE TEMP TABLE req_cmp AS
-    SELECT *, ${addressBitsSql('')} AS addr_bits FROM (SELECT r.row_no,
+    SELECT r.row_no,
       ${valueHashSql('r.given_first')} AS gf, ${valueHashSql('r.family_first')} AS ff,
       ${valueHashSql('r.given_std')} AS gs, ${valueHashSql('r.family_std')} AS fam,
       ${valueHashSql(givenRestSql('r.given_std', 'r.given_first'))} AS gr,
@@ -122,7 +122,7 @@ export async function computePairLevels(
       g.p AS g_p, gs.p AS g_swapped_p, f.p AS f_p, fs.p AS f_swapped_p
     FROM req_std r
     LEFT JOIN tf_given g ON g.h = ${valueHashSql('r.given_first')} LEFT JOIN tf_given gs ON gs.h = ${valueHashSql('r.family_first')}
-    LEFT JOIN tf_family f ON f.h = ${valueHashSql('r.family_std')} LEFT JOIN tf_family fs ON fs.h = ${valueHashSql('r.given_std')})`);
+    LEFT JOIN tf_family f ON f.h = ${valueHashSql('r.family_std')} LEFT JOIN tf_family fs ON fs.h = ${valueHashSql('r.given_std')}`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE req_names AS
     SELECT DISTINCT ${valueHashSql('v')} AS h, v AS value FROM (
       SELECT unnest([given_first, family_first, given_std]) AS v FROM req_std) WHERE v IS NOT NULL`);
@@ -168,8 +168,7 @@ export async function computePairLevels(
   const u = givenFacts(false);
   const w = givenFacts(true);
   const packed: Record<PairCode, string> = {
-    // Earlier addresses are tested only where the request's bits meet their filter.
-    addr: `CASE WHEN p.prior IS NULL OR (p.prior_bits & r.addr_bits) = 0 THEN ${addressCodeSql('p.', true)}
+    addr: `CASE WHEN p.prior IS NULL THEN ${addressCodeSql('p.', true)}
         ELSE greatest(${addressCodeSql('p.', true)}, list_max(list_transform(p.prior, x -> ${addressCodeSql('x.', false)}))) END`,
     middle: `${level('middle')} + 1`,
     suffix: level('suffix'),
