@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseBatchLimits } from '../cli/bench-command.js';
 import {
   evaluateTargets,
   parseDuckSize,
@@ -85,12 +86,17 @@ describe('bench scale', () => {
       report,
       reuse: true,
       threads: 2,
+      memoryLimit: '1GB',
+      processMemoryLimits: { 200: '768MB' },
     });
     expect(again.steps[0]!.reused).toBe(true);
+    expect(again.steps.map((s) => s.memoryLimit)).toEqual([undefined, '1GB', '768MB']);
     const md2 = await readFile(report, 'utf8');
     expect(md2.split(REPORT_BEGIN)).toHaveLength(2);
     expect(md2).toContain('Intro kept.');
     expect(md2).toContain('Tail kept.');
+    expect(md2).toContain('(processing: 768MB for batches of 200)');
+    expect(md2).toMatch(/\| process \| 200 \|.*\| 768MB \|/);
   });
 
   it('rewrites only the marked section, creating the file or the section when missing', async () => {
@@ -158,5 +164,33 @@ describe('bench scale', () => {
     expect(t[0]!.verdict).toBe('**not met**'); // 11.7 min > 10 min
     expect(t[1]!.verdict).toBe('**not met**'); // 13 GB > 12 GB
     expect(t[2]!.verdict).toBe('met'); // import 4.7 min
+    // Bounded by each step's own limit: 13 GB is within 8 GB + 3 GB? No; within 12 GB + 3 GB, yes.
+    const bounded = (x: ScaleResults) =>
+      evaluateTargets(x).find((c) => c.target.startsWith('memory bounded'))!.verdict;
+    expect(bounded(r)).toBe('**not met**');
+    const withLimits: ScaleResults = {
+      ...r,
+      settings: { ...r.settings, processMemoryLimits: { '1000000': '12GB' } },
+      steps: r.steps.map((s) => ({ ...s, memoryLimit: s.step === 'process' ? '12GB' : '8GB' })),
+    };
+    expect(bounded(withLimits)).toBe('met');
+  });
+
+  it('reads per-batch memory limits for processing', () => {
+    expect(parseBatchLimits('100k=2GB,1M=4GB')).toEqual({ 100000: '2GB', 1000000: '4GB' });
+    expect(() => parseBatchLimits('100k')).toThrow(/BATCH=SIZE/);
+    expect(() => parseBatchLimits('100k=2GB=3GB')).toThrow(/BATCH=SIZE/);
+    expect(() => parseBatchLimits('lots=2GB')).toThrow(/not a positive whole number/);
+  });
+
+  it('refuses a per-batch memory limit that is not a size', async () => {
+    await expect(
+      runScaleBench({
+        sizes: [3000],
+        batches: [200],
+        work: path.join(tmp, 'w2'),
+        processMemoryLimits: { 200: 'much' },
+      }),
+    ).rejects.toThrow(/'much' for batch 200 is not a size/);
   });
 });

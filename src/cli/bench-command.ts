@@ -11,6 +11,7 @@ interface ScaleFlags {
   report: string | false;
   plot?: string;
   memoryLimit?: string;
+  processMemoryLimit?: string;
   threads?: string;
   seed: string;
   maxBlock?: string;
@@ -37,6 +38,10 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
     .option('--no-report', 'write no report (results JSON only)')
     .option('--plot <file>', 'SVG plot (default: scale.svg beside the report)')
     .option('--memory-limit <size>', "DuckDB memory limit per step (default: 60% of RAM, at most '8GB')")
+    .option(
+      '--process-memory-limit <list>',
+      "DuckDB memory limit for processing, per batch size: BATCH=SIZE,… (e.g. '100k=2GB,1M=4GB'; batches not listed use --memory-limit)",
+    )
     .option('--threads <n>', 'DuckDB threads (default: all cores)')
     .option('--seed <n>', 'synthetic data seed', '1')
     .option('--max-block <n>', 'blocking keys shared by more taxpayers than this are skipped')
@@ -74,6 +79,8 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
         report: flags.report === false ? null : flags.report,
         plot: flags.plot,
         memoryLimit: flags.memoryLimit,
+        processMemoryLimits:
+          flags.processMemoryLimit === undefined ? undefined : parseBatchLimits(flags.processMemoryLimit),
         threads,
         seed: whole('--seed', flags.seed),
         maxBlock,
@@ -83,4 +90,20 @@ export function registerBenchCommand(program: Command, io: CliIO): void {
       });
       io.out(renderScaleMarkdown(results));
     });
+}
+
+/** '100k=2GB,1M=4GB' → { 100000: '2GB', 1000000: '4GB' }. */
+export function parseBatchLimits(value: string): Record<number, string> {
+  const out: Record<number, string> = {};
+  for (const part of value.split(',')) {
+    const [batch, limit, ...rest] = part.split('=');
+    if (batch === undefined || limit === undefined || rest.length > 0 || limit.trim() === '')
+      throw new CustodianError(
+        'CUS_USAGE',
+        `--process-memory-limit: '${part.trim()}' is not BATCH=SIZE (e.g. 100k=2GB)`,
+      );
+    const [n] = parseSizes('--process-memory-limit', batch);
+    out[n!] = limit.trim();
+  }
+  return out;
 }
