@@ -32,10 +32,13 @@ export async function trainModel(
   const persons = await queryValue<number>(conn, 'SELECT count(*) FROM mst_person');
   const a = Math.max(1, Math.min(requests, Math.ceil(Math.sqrt(want))));
   const b = Math.max(1, Math.min(persons, Math.ceil(want / a)));
+  // Samples chosen by a seeded hash of the key, not by position: the tables' physical order
+  // varies with DuckDB's parallel writes, and the same inputs must train the same model
+  // (its version is stamped on every decision).
   await conn.run(`CREATE OR REPLACE TEMP TABLE u_pairs AS
     SELECT r.row_no, p.tin
-    FROM (SELECT row_no FROM req_std USING SAMPLE reservoir(${a} ROWS) REPEATABLE (${seed})) r
-    CROSS JOIN (SELECT tin FROM mst_person USING SAMPLE reservoir(${b} ROWS) REPEATABLE (${seed + 1})) p`);
+    FROM (SELECT row_no FROM req_std ORDER BY hash(row_no, ${seed}), row_no LIMIT ${a}) r
+    CROSS JOIN (SELECT tin FROM mst_person ORDER BY hash(tin, ${seed + 1}), tin LIMIT ${b}) p`);
   await computePairLevels(conn, 'u_pairs', 'u_levels');
   const u = await levelDistribution(conn, 'u_levels');
   const uPairs = await queryValue<number>(conn, 'SELECT count(*) FROM u_levels');
@@ -104,7 +107,9 @@ export async function trainModel(
     const logit = Math.log2(lambda / (1 - lambda));
     const expected = await queryValue<number>(
       conn,
-      `SELECT coalesce(sum(least(1, s)), 0) FROM (SELECT row_no, sum(1 / (1 + pow(2, -(weight + ${logit})))) AS s FROM train_scored GROUP BY row_no)`,
+      // Summed as decimals: exact, so the result does not depend on the order DuckDB's
+      // threads add the pairs in (a floating-point sum does, in its last bits).
+      `SELECT coalesce(sum(least(1, s)), 0)::DOUBLE FROM (SELECT row_no, sum((1 / (1 + pow(2, -(weight + ${logit}))))::DECIMAL(38, 18)) AS s FROM train_scored GROUP BY row_no)`,
     );
     const next = Math.min(0.5, Math.max(1e-6, expected / Math.max(1, candidatePairs)));
     const done = Math.abs(next - lambda) < 1e-9;
@@ -164,7 +169,8 @@ async function levelPatterns(
 ): Promise<Pattern[]> {
   const rows = await queryRows<Record<string, number>>(
     conn,
-    `SELECT ${LEVEL_COLUMNS.join(', ')}, count(*) AS n FROM ${table} GROUP BY ALL`,
+    // In a fixed order: EM sums over the patterns, and floating-point sums depend on order.
+    `SELECT ${LEVEL_COLUMNS.join(', ')}, count(*) AS n FROM ${table} GROUP BY ALL ORDER BY ALL`,
   );
   return rows.map((r) => ({
     levels: COMPARISONS.map((c, k) => (exclude.includes(c.id) ? -1 : r[LEVEL_COLUMNS[k]!]!)),
