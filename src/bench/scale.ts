@@ -708,7 +708,8 @@ export function renderScaleMarkdown(r: ScaleResults, plotHref?: string): string 
     }, ${r.settings.threads} threads, seed ${r.settings.seed}${r.settings.maxBlock ? `, max block ${r.settings.maxBlock}` : ''}  `,
   );
   const load = m.loadAverage;
-  const busy = load !== undefined && Math.max(load.start, load.end ?? 0) > m.cores * 0.5;
+  // The load at the end is mostly the benchmark's own; only the start tells of other work.
+  const busy = load !== undefined && load.start > m.cores * 0.5;
   const loadText = load
     ? `; 1-minute load average ${load.start} at the start${load.end !== undefined ? `, ${load.end} at the end` : ''}${busy ? ' (other work shared the cores: wall times are upper bounds)' : ''}`
     : '';
@@ -940,14 +941,22 @@ export function renderScalePlot(r: ScaleResults): string {
     { y: 600, label: 'target: 1M × 20M ≤ 10 min' },
     { y: 300, label: 'target: import 20M ≤ 5 min' },
   ].filter((g) => maxOf(time) >= g.y * 0.25);
-  const limits = [
-    ...new Set([r.settings.memoryLimit, ...Object.values(r.settings.processMemoryLimits ?? {})]),
-  ];
+  // One guide per DuckDB limit, naming the steps it applied to.
+  const limitUsers = new Map<string, string[]>();
+  for (const s of r.steps.filter((x) => x.step !== 'synth')) {
+    const l = s.memoryLimit ?? r.settings.memoryLimit;
+    const who = s.step === 'import' ? 'import' : `process ${formatSi(s.batch ?? 0)}`;
+    const users = limitUsers.get(l) ?? [];
+    if (!users.includes(who)) users.push(who);
+    limitUsers.set(l, users);
+  }
   const rssGuides = [
     { y: 12, label: 'target: peak RSS ≤ 12 GB' },
-    ...limits.flatMap((l) => {
+    ...[...limitUsers].flatMap(([l, users]) => {
       const bytesOf = parseDuckSize(l);
-      return bytesOf ? [{ y: bytesOf / GB, label: `DuckDB memory limit ${l}`, color: '#b07000' }] : [];
+      return bytesOf
+        ? [{ y: bytesOf / GB, label: `DuckDB memory limit ${l} (${users.join(', ')})`, color: '#b07000' }]
+        : [];
     }),
   ].filter((g) => maxOf(rss) >= g.y * 0.25);
   const charts: ChartSpec[] = [
