@@ -8,6 +8,7 @@ import type { ProgressSink } from '../core/progress.js';
 import { SILENT_PROGRESS } from '../core/progress.js';
 import { type DuckDBConnection, queryValue, sqlString } from '../store/duckdb.js';
 import { REQUEST_COLUMNS, REQUIRED_REQUEST_COLUMNS } from './columns.js';
+import { loadCsvFast } from './csv-fast-path.js';
 import { fieldProblem } from './record-checks.js';
 import { utf8Chunks } from './utf8-lines.js';
 
@@ -31,6 +32,8 @@ export interface LoadedBatch {
  * Reads a request records file (CSV or JSON Lines, by extension) and loads it into the DuckDB
  * table `target` (all VARCHAR, plus `row_no`, `line_no` and `problem`). Malformed rows are
  * kept with their problem; an unusable file stops with a CustodianError before the table exists.
+ * A plain CSV file is read by DuckDB in parallel (csv-fast-path.ts); anything else, or with
+ * `recordByRecord`, record by record here — the two give the same table (readers.test.ts).
  */
 export async function loadBatchRecords(
   conn: DuckDBConnection,
@@ -38,8 +41,19 @@ export async function loadBatchRecords(
   target: string,
   scratchDir: string,
   progress: ProgressSink = SILENT_PROGRESS,
+  options: { readonly recordByRecord?: boolean } = {},
 ): Promise<LoadedBatch> {
   const format = recordsFormat(file);
+  if (format === 'csv' && !options.recordByRecord) {
+    // A plain file goes through DuckDB's parallel reader; any irregularity, record by record.
+    progress.start('read requests');
+    try {
+      const fast = await loadCsvFast(conn, file, target, recordProblem);
+      if (fast) return { ...fast, format };
+    } finally {
+      progress.stop();
+    }
+  }
   const staging = path.join(scratchDir, `staging-${process.pid}-${Date.now()}.csv`);
   const out = createWriteStream(staging, { encoding: 'utf8', highWaterMark: 1 << 20 });
   const header = ['row_no', 'line_no', 'problem', ...REQUEST_COLUMNS];

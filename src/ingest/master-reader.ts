@@ -132,7 +132,7 @@ function firstLine(e: unknown): string {
 }
 
 /** The header row of a CSV file, names trimmed and lower-cased. */
-async function readCsvHeader(file: string): Promise<string[]> {
+export async function readCsvHeader(file: string): Promise<string[]> {
   const name = path.basename(file);
   let text = '';
   for await (const chunk of utf8Chunks(file)) {

@@ -5,6 +5,7 @@ import { CustodianError } from '../core/errors.js';
 import { type DuckDBConnection, openDuck, queryRows, queryValue } from '../store/duckdb.js';
 import { csvOf, lawfulRequest, tempDir, writeBatch } from '../test-support/requests.js';
 import { loadBatchRecords } from './batch-reader.js';
+import { countLinesUtf8, loadCsvFast } from './csv-fast-path.js';
 import { readManifest } from './manifest.js';
 import { loadMaster } from './master-reader.js';
 
@@ -242,5 +243,98 @@ describe('master extract reader', () => {
       'CUS_MASTER_EMPTY',
       /m4\.csv: no usable row \(1 rejected\)/,
     );
+  });
+});
+
+describe('the parallel CSV reader and the record-by-record reader give the same table', () => {
+  const same = async (f: string) => {
+    await loadBatchRecords(conn, f, 'by_record', dir, undefined, { recordByRecord: true });
+    await loadBatchRecords(conn, f, 'fast', dir);
+    const a = await queryRows(conn, 'SELECT * FROM by_record ORDER BY row_no');
+    const b = await queryRows(conn, 'SELECT * FROM fast ORDER BY row_no');
+    expect(b).toEqual(a);
+    return a;
+  };
+
+  it('on rows with every field check (A17) and plain ones, read by DuckDB', async () => {
+    const rows = [
+      lawfulRequest(1),
+      lawfulRequest(2, { given_name: 'JOSÉ', family_name: 'NÚÑEZ, Jr' }), // non-ASCII, quoted comma
+      lawfulRequest(3, { date_of_birth: '2023-02-29' }), // no such day
+      lawfulRequest(4, { date_of_birth: '2024-02-29' }), // a leap day
+      lawfulRequest(5, { date_of_birth: '1980-13-01' }),
+      lawfulRequest(6, { date_of_birth: ' 1980-02-03 ' }), // spaces: trimmed, valid
+      lawfulRequest(7, { date_of_birth: '0000-02-29' }), // JavaScript's calendar reads year 0 as 1900
+      lawfulRequest(8, { date_of_birth: '3/4/1980' }),
+      lawfulRequest(9, { request_id: '' }),
+      lawfulRequest(10, { request_id: '\t' }),
+      lawfulRequest(11, { family_name: 'Lo\u0007pez' }), // control character
+      lawfulRequest(12, { street: '12 Main\uFFFD St' }), // replacement character
+      lawfulRequest(13, { middle_name: 'say "hi"' }), // quotes inside a quoted field
+      lawfulRequest(14, { request_id: 'R\u00A014' }), // a no-break space in the id
+      lawfulRequest(15, { date_of_birth: '' }),
+    ];
+    const f = file('fast-same.csv', csvOf(rows));
+    expect(await loadCsvFast(conn, f, 'probe', () => undefined)).not.toBe(false); // DuckDB read it
+    const got = await same(f);
+    expect(got.filter((r) => r.problem !== null).map((r) => r.row_no)).toEqual([3, 5, 7, 8, 9, 10, 11, 12]);
+    expect(got.find((r) => r.row_no === 11)!.problem).toBe(
+      'family_name contains the control character U+0007',
+    );
+    expect(got.find((r) => r.row_no === 3)!.problem).toBe(
+      "date_of_birth '2023-02-29' is not a valid YYYY-MM-DD date",
+    );
+  });
+
+  it('on a synthetic batch', async () => {
+    const root = tempDir();
+    const { generateSynthetic } = await import('../synth/generate.js');
+    await generateSynthetic({ out: root, seed: 3, taxpayers: 500, requests: 3000, threads: 1 });
+    const rows = await same(path.join(root, 'batch', 'requests.csv'));
+    expect(rows).toHaveLength(3000);
+  });
+
+  it('leaves irregular files to the record-by-record reader, which names the line', async () => {
+    const header = csvOf([lawfulRequest(1)]).split('\n')[0]!;
+    const line = csvOf([lawfulRequest(2)]).split('\n')[1]!;
+    const cases: Record<string, string | Buffer> = {
+      'blank line': `${header}\n${line}\n\n${line}\n`,
+      'field over two lines': csvOf([lawfulRequest(1, { street: '1 Main\nSt' }), lawfulRequest(2)]),
+      'not UTF-8': Buffer.concat([Buffer.from(`${header}\n`), Buffer.from([0xff, 0xfe, 0x0a])]),
+      'header only': `${header}\n`,
+    };
+    for (const [label, content] of Object.entries(cases)) {
+      const f = file(`irregular-${label.replaceAll(' ', '-')}.csv`, content);
+      expect(await loadCsvFast(conn, f, 'probe', () => undefined), label).toBe(false);
+    }
+    const rows = await same(file('blank.csv', cases['blank line']!));
+    expect(rows.map((r) => r.line_no)).toEqual([2, 4]);
+  });
+
+  it('reads rows with a wrong field count as the record-by-record reader does, in their place', async () => {
+    const header = csvOf([lawfulRequest(1)]).split('\n')[0]!;
+    const line = (i: number) => csvOf([lawfulRequest(i)]).split('\n')[1]!;
+    const f = file(
+      'short-long.csv',
+      `${header}\n${line(1)}\nR2,Maria\n${line(3)}\n${line(4)},extra\n${line(5)}\n`,
+    );
+    expect(await loadCsvFast(conn, f, 'probe', () => undefined)).not.toBe(false);
+    const rows = await same(f);
+    expect(rows.map((r) => [r.row_no, r.line_no, r.request_id, r.problem])).toEqual([
+      [1, 2, 'R1', null],
+      [2, 3, 'R2', 'row has 2 fields, the header has 18'],
+      [3, 4, 'R3', null],
+      [4, 5, 'R4', 'row has 19 fields, the header has 18'],
+      [5, 6, 'R5', null],
+    ]);
+    // A quote inside an unquoted field is not CSV: the whole file is refused, as before.
+    const broken = file('broken-quote.csv', `${header}\n${line(1)}\nR2,Ma"ria\n`);
+    expect(await loadCsvFast(conn, broken, 'probe', () => undefined)).toBe(false);
+  });
+
+  it('counts lines with or without a final newline, and tells UTF-8 from not', async () => {
+    expect(await countLinesUtf8(file('l1.txt', 'a\nb\n'))).toEqual({ lines: 2, utf8: true });
+    expect(await countLinesUtf8(file('l2.txt', 'a\nb'))).toEqual({ lines: 2, utf8: true });
+    expect((await countLinesUtf8(file('l3.txt', Buffer.from([0x61, 0xc3])))).utf8).toBe(false);
   });
 });
