@@ -6,26 +6,65 @@ import { REQUEST_COLUMNS, REQUIRED_REQUEST_COLUMNS } from './columns.js';
 import { readCsvHeader } from './master-reader.js';
 
 /**
- * Physical lines of a file (a last line without a newline counts), and whether it is valid
- * UTF-8: one streaming pass over the bytes, no per-line work in JavaScript.
+ * One streaming pass over a file's bytes: its physical lines (a last line without a newline
+ * counts), whether it is valid UTF-8, and whether its quotes are as strict CSV wants them — a
+ * quote opens a field or closes it (before a comma or the end of a line) or is doubled inside
+ * one, and no quoted field is left open. DuckDB's reader forgives stray quotes that the
+ * record-by-record reader refuses the file for; such a file is left to that reader. Only the
+ * quote characters are visited (`indexOf`), not every byte.
  */
-export async function countLinesUtf8(file: string): Promise<{ lines: number; utf8: boolean }> {
+export async function scanCsvBytes(
+  file: string,
+): Promise<{ lines: number; utf8: boolean; quotesStrict: boolean }> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
+  const COMMA = 44;
+  const LF = 10;
+  const CR = 13;
+  const QUOTE = 34;
   let lines = 0;
-  let last = -1;
+  let last = -1; // the previous chunk's last byte (-1: none yet)
+  let inQuotes = false;
+  let strict = true;
+  // A quote ending the previous chunk inside a quoted field: closing, or the first of a pair.
+  let pendingQuote = false;
+  const closes = (b: number | undefined) => b === undefined || b === COMMA || b === LF || b === CR;
   try {
     for await (const chunk of createReadStream(file, { highWaterMark: 1 << 22 })) {
       const buf = chunk as Buffer;
       decoder.decode(buf, { stream: true });
-      for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) lines++;
+      for (let i = buf.indexOf(LF); i >= 0; i = buf.indexOf(LF, i + 1)) lines++;
+      let start = 0;
+      if (strict && pendingQuote) {
+        pendingQuote = false;
+        if (buf[0] === QUOTE)
+          start = 1; // a doubled quote: still inside
+        else if (closes(buf[0])) inQuotes = false;
+        else strict = false;
+      }
+      for (let q = buf.indexOf(QUOTE, start); strict && q >= 0; q = buf.indexOf(QUOTE, q + 1)) {
+        if (!inQuotes) {
+          const before = q > 0 ? buf[q - 1] : last;
+          const afterBom = q === 3 && last === -1 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
+          if (before === -1 || before === COMMA || before === LF || before === CR || afterBom)
+            inQuotes = true;
+          else strict = false;
+        } else if (q + 1 === buf.length) {
+          pendingQuote = true;
+        } else if (buf[q + 1] === QUOTE) {
+          q++;
+        } else if (closes(buf[q + 1])) {
+          inQuotes = false;
+        } else strict = false;
+      }
       if (buf.length > 0) last = buf[buf.length - 1]!;
     }
     decoder.decode();
   } catch {
-    return { lines, utf8: false };
+    return { lines, utf8: false, quotesStrict: false };
   }
-  if (last !== -1 && last !== 10) lines++;
-  return { lines, utf8: true };
+  if (pendingQuote) inQuotes = false; // the file's last byte closed the field
+  if (last !== -1 && last !== LF) lines++;
+  return { lines, utf8: true, quotesStrict: strict && !inQuotes };
 }
 
 /**
@@ -57,8 +96,8 @@ export async function loadCsvFast(
   }
   if (REQUIRED_REQUEST_COLUMNS.some((c) => !header.includes(c))) return false;
   if (new Set(header).size !== header.length) return false;
-  const { lines, utf8 } = await countLinesUtf8(file);
-  if (!utf8) return false;
+  const { lines, utf8, quotesStrict } = await scanCsvBytes(file);
+  if (!utf8 || !quotesStrict) return false;
   const raw = `${target}_fast_raw`;
   const spec = `{${header.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ')}}`;
   try {

@@ -5,7 +5,7 @@ import { CustodianError } from '../core/errors.js';
 import { type DuckDBConnection, openDuck, queryRows, queryValue } from '../store/duckdb.js';
 import { csvOf, lawfulRequest, tempDir, writeBatch } from '../test-support/requests.js';
 import { loadBatchRecords } from './batch-reader.js';
-import { countLinesUtf8, loadCsvFast } from './csv-fast-path.js';
+import { loadCsvFast, scanCsvBytes } from './csv-fast-path.js';
 import { readManifest } from './manifest.js';
 import { loadMaster } from './master-reader.js';
 
@@ -333,8 +333,32 @@ describe('the parallel CSV reader and the record-by-record reader give the same 
   });
 
   it('counts lines with or without a final newline, and tells UTF-8 from not', async () => {
-    expect(await countLinesUtf8(file('l1.txt', 'a\nb\n'))).toEqual({ lines: 2, utf8: true });
-    expect(await countLinesUtf8(file('l2.txt', 'a\nb'))).toEqual({ lines: 2, utf8: true });
-    expect((await countLinesUtf8(file('l3.txt', Buffer.from([0x61, 0xc3])))).utf8).toBe(false);
+    expect(await scanCsvBytes(file('l1.txt', 'a\nb\n'))).toEqual({
+      lines: 2,
+      utf8: true,
+      quotesStrict: true,
+    });
+    expect(await scanCsvBytes(file('l2.txt', 'a\nb'))).toEqual({ lines: 2, utf8: true, quotesStrict: true });
+    expect((await scanCsvBytes(file('l3.txt', Buffer.from([0x61, 0xc3])))).utf8).toBe(false);
+  });
+
+  it('tells quotes strict CSV accepts from stray ones, which DuckDB would forgive', async () => {
+    const strict = async (text: string) => (await scanCsvBytes(file('q.csv', text))).quotesStrict;
+    expect(await strict('a,"b, c",d\n"x ""y""",z\r\n""\n')).toBe(true);
+    expect(await strict('a,"b" ,c\n')).toBe(false); // a space after the closing quote
+    expect(await strict('a,b",c\n')).toBe(false); // a quote inside an unquoted field
+    expect(await strict('a,b""c,d\n')).toBe(false);
+    expect(await strict('a,"b\n')).toBe(false); // never closed
+    expect(await strict('\uFEFF"a",b\n')).toBe(true); // after a byte-order mark
+    // The record-by-record reader refuses each of those files, and so the loader does.
+    const header = csvOf([lawfulRequest(1)]).split('\n')[0]!;
+    const rest = csvOf([lawfulRequest(2)])
+      .split('\n')[1]!
+      .replace(/^R2/, '');
+    for (const bad of ['"R2" ', 'R2"', 'R""2']) {
+      const f = file('stray.csv', `${header}\n${bad}${rest}\n`);
+      expect(await loadCsvFast(conn, f, 'probe', () => undefined), bad).toBe(false);
+      await expect(loadBatchRecords(conn, f, 'stray', dir)).rejects.toThrow(/Quote/);
+    }
   });
 });
