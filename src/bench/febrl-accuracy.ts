@@ -5,7 +5,7 @@ import { decideMatches } from '../match/fs-decide.js';
 import { prepareMaster } from '../match/fs-matcher.js';
 import { probabilitySql } from '../match/fs-score.js';
 import { trainModel } from '../match/fs-train.js';
-import { computePairLevels } from '../match/pair-levels.js';
+import { scorePairs } from '../match/pair-levels.js';
 import { installStandardizer, standardizeMaster, standardizeRequests } from '../standardize/index.js';
 import { openDuck, queryValue } from '../store/duckdb.js';
 import { loadFebrl4 } from './febrl.js';
@@ -51,7 +51,7 @@ export async function febrlAccuracy(
       uSamplePairs: 1_000_000,
       note: { data: 'FEBRL4 (unsupervised)' },
     });
-    await computePairLevels(conn, 'candidates', 'scored', model);
+    await scorePairs(conn, 'candidates', 'scored', model);
     const agreement = { ...BUILTIN_AGREEMENT, matching: { ...BUILTIN_AGREEMENT.matching, threshold } };
     await decideMatches(conn, 'req_std', 'scored', 'fs_results', model, agreement);
     const margin = agreement.matching.ambiguityMargin;

@@ -31,6 +31,11 @@ export const ERROR_CODES = {
     summary: 'The store folder holds something that is not a Custodian store, or of another version.',
   },
   CUS_MODEL_INVALID: { exit: 2, summary: 'A matcher model file is unreadable or of another version.' },
+  CUS_NATIVE_KERNEL: {
+    exit: 2,
+    summary:
+      'The native comparison kernel was required (CUSTODIAN_COMPARISON_ENGINE=native) but is not built or does not load.',
+  },
   CUS_INTERNAL: { exit: 70, summary: 'An internal error: a bug. The message says where; please report it.' },
 } as const;
 

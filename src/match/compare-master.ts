@@ -2,11 +2,10 @@ import type { DuckDBConnection } from '../store/duckdb.js';
 import { dateYmdSql, givenRestSql } from './comparisons.js';
 
 /**
- * A value as the comparisons hold it: its 64-bit hash (NULL stays NULL). Names, address keys
- * and localities are compared for equality through these — an integer comparison instead of a
- * text one, and integer joins instead of text joins. Two different values share a hash with
- * probability 2^-64 per comparison: over the ~10^8 equality tests of a 1M-request batch against
- * 100M rows, about 10^-11 (docs/decisions/0003-hashed-comparison-values.md).
+ * A value as the comparisons hold it where only equality matters: its 64-bit hash (NULL stays
+ * NULL). Two different values share a hash with probability 2^-64 per comparison: over the
+ * ~10^8 equality tests of a 1M-request batch against 100M rows, about 10^-11
+ * (docs/decisions/0003-hashed-comparison-values.md).
  */
 export function valueHashSql(x: string): string {
   return `CASE WHEN (${x}) IS NULL THEN NULL ELSE hash(${x}) END`;
@@ -19,8 +18,9 @@ export function localityHashSql(city: string, state: string): string {
 
 /**
  * The address fields the address comparison reads, encoded, from a row with the standard
- * columns: the house number and the whole address as hashes, the ZIP (five digits) as an integer,
- * the street name as text (its spelling is compared).
+ * columns: the whole address and the house number as hashes (only their equality is tested),
+ * the ZIP (five digits) as an integer, city and state as one hash, the street name as text (its
+ * spelling is compared).
  */
 export function addressFieldsSql(prefix: string): string {
   return `${valueHashSql(`${prefix}addr_key`)} AS ak, ${valueHashSql(`${prefix}house_number`)} AS hn, ${prefix}street_name AS sn,
@@ -28,27 +28,89 @@ export function addressFieldsSql(prefix: string): string {
 }
 
 /**
- * `mst_cmp`: one row per taxpayer with everything the comparisons read, encoded — names as
- * hashes, the birth date as YYYYMMDD, the current address as columns and the earlier addresses of record as a list (NULL
- * for most taxpayers, who have one). Scoring joins the candidate pairs to this table alone,
- * instead of to the persons and to every address row. Built with `mst_person` (from `mst_std`).
+ * A family name's tokens as one text joined by spaces (tokens hold none), NULL when the name is
+ * its own only token — most names: the kernel then reads the name itself, and the store and the
+ * join carry nothing more.
+ */
+export function familyTokensSql(prefix: string): string {
+  return `CASE WHEN len(${prefix}family_tokens) = 1 AND ${prefix}family_tokens[1] = ${prefix}family_std THEN NULL
+    ELSE array_to_string(${prefix}family_tokens, ' ') END`;
+}
+
+/** A field of a comparison record: its text, U+001E when NULL (native/src/record.h). */
+function recordField(x: string): string {
+  return `coalesce((${x})::VARCHAR, chr(30))`;
+}
+
+/** Fields joined into a comparison record (separated by U+001F). */
+function recordSql(fields: readonly string[]): string {
+  return `concat_ws(chr(31), ${fields.map(recordField).join(', ')})`;
+}
+
+/** The address fields of a comparison record, over columns named as addressFieldsSql names them. */
+const ADDRESS_RECORD_FIELDS = ['ak', 'hn', 'sn', 'zip', 'loc'];
+
+/**
+ * The comparison fields of a standardised row (`prefix`: its alias and a dot), named as the
+ * records read them: names as text, the birth date as the integer YYYYMMDD, the address encoded
+ * (addressFieldsSql).
+ */
+export function comparisonFieldsSql(prefix: string): string {
+  return `${prefix}given_first AS gf, ${givenRestSql(`${prefix}given_std`, `${prefix}given_first`)} AS gr,
+    ${prefix}middle_std AS mid, ${prefix}family_std AS fam, ${familyTokensSql(prefix)} AS ftok,
+    ${prefix}family_phonetic AS fph, ${prefix}name_suffix_std AS sfx, ${dateYmdSql(`${prefix}dob`)}::INTEGER AS dob,
+    ${addressFieldsSql(prefix)}`;
+}
+
+/**
+ * A taxpayer's comparison record (native/src/record.h) over a row of comparisonFieldsSql columns
+ * and `prior`, the earlier addresses' records joined by U+001F (NULL when there are none).
+ */
+export function taxpayerRecordSql(prior: string): string {
+  return `${recordSql(['gf', 'gr', 'mid', 'fam', 'ftok', 'fph', 'sfx', 'dob', ...ADDRESS_RECORD_FIELDS])}
+    || coalesce(chr(31) || ${prior}, '')`;
+}
+
+/**
+ * A request's comparison record (native/src/record.h) over a row of comparisonFieldsSql columns
+ * plus `gs` (the whole given name), `gph` (its first word's Soundex), `rtin` and the name
+ * frequencies `g_p`, `g_swapped_p`, `f_p`, `f_swapped_p`.
+ */
+export function requestRecordSql(): string {
+  return recordSql([
+    'gf',
+    'gr',
+    'gs',
+    'fam',
+    'ftok',
+    'fph',
+    'gph',
+    'mid',
+    'sfx',
+    'dob',
+    'rtin',
+    ...ADDRESS_RECORD_FIELDS,
+    'g_p',
+    'g_swapped_p',
+    'f_p',
+    'f_swapped_p',
+  ]);
+}
+
+/**
+ * `mst_cmp`: one row per taxpayer, `(tin, rec)`, `rec` its comparison record: everything the
+ * comparisons read of the taxpayer, the current address and every earlier address of record in
+ * one text, so that scoring joins the candidate pairs to this table alone and hands the
+ * comparison kernel one value per taxpayer. Built from `mst_std`.
  */
 export async function buildComparisonMaster(conn: DuckDBConnection, into = ''): Promise<void> {
   await conn.run(`CREATE OR REPLACE TABLE ${into}mst_cmp AS
     WITH prior AS (
-      SELECT tin, list({'ak': ak, 'hn': hn, 'sn': sn, 'zip': zip, 'loc': loc}) AS prior
+      SELECT tin, string_agg(${recordSql(ADDRESS_RECORD_FIELDS)}, chr(31)) AS prior
       FROM (SELECT tin, ${addressFieldsSql('')} FROM mst_std WHERE NOT is_current)
       GROUP BY tin
     )
-    SELECT m.tin::INTEGER AS tin,
-      ${valueHashSql('m.given_first')} AS gf,
-      ${valueHashSql(givenRestSql('m.given_std', 'm.given_first'))} AS gr,
-      ${valueHashSql('m.middle_std')} AS mid, length(m.middle_std) = 1 AS mid_letter,
-      ${valueHashSql('m.middle_initial')} AS mi,
-      ${valueHashSql('m.family_std')} AS fam, ${valueHashSql('m.family_first')} AS ff,
-      m.name_suffix_std AS sfx, ${dateYmdSql('m.dob')} AS dob,
-      ${addressFieldsSql('m.')},
-      p.prior
-    FROM mst_std m LEFT JOIN prior p ON p.tin = m.tin
-    WHERE m.is_current`);
+    SELECT tin, encode(${taxpayerRecordSql('prior')}) AS rec
+    FROM (SELECT m.tin::INTEGER AS tin, ${comparisonFieldsSql('m.')}, p.prior
+          FROM mst_std m LEFT JOIN prior p ON p.tin = m.tin WHERE m.is_current)`);
 }

@@ -53,8 +53,12 @@ async function level(
   await buildMasterPersons(conn);
   await buildTermFrequencies(conn);
   await conn.run(`CREATE OR REPLACE TABLE pairs AS SELECT 1::BIGINT AS row_no, tin FROM mst_person`);
-  await computePairLevels(conn, 'pairs', 'levels');
+  // Both engines, which must agree: the native kernel and the SQL reference.
+  await computePairLevels(conn, 'pairs', 'levels', 'native');
+  await computePairLevels(conn, 'pairs', 'levels_sql', 'sql');
   const out = await queryRows<Record<string, number>>(conn, `SELECT l_${comparison} AS l FROM levels`);
+  const sql = await queryRows<Record<string, number>>(conn, `SELECT l_${comparison} AS l FROM levels_sql`);
+  expect(out[0]!.l, 'native kernel against the SQL reference').toBe(sql[0]!.l);
   return out[0]!.l!;
 }
 

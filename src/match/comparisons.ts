@@ -2,8 +2,12 @@
  * The comparisons of the Fellegi–Sunter matcher: for each field, graded levels from
  * "different" (0) up to "exact" (highest), and -1 for "missing" (no evidence either way).
  * Each level is a SQL condition over one candidate pair, with request columns prefixed `r_`
- * and master-person columns prefixed `p_` (see pair-features in score.ts); the first level
+ * and master-person columns prefixed `p_` (pair-levels-reference.ts); the first level
  * whose condition holds, from the top, is the pair's level.
+ *
+ * This SQL is the specification: the reference implementation (pair-levels-reference.ts) runs
+ * it, and the native kernel (native/src/compare.cc) computes the same levels in one pass over
+ * the pairs; tests hold the two equal on every pair of a synthetic batch.
  *
  * Name origin is never a feature (rules section E): names are compared as strings, through
  * equivalence lists and phonetic codes, the same way for every name.
@@ -60,7 +64,7 @@ export const COMPARISONS: readonly Comparison[] = [
     id: 'given',
     label: 'Given name',
     missing: 'r_given_first IS NULL OR p_given_first IS NULL',
-    // g_similar, g_close, g_equiv: computed once per distinct pair of names (pair-levels.ts);
+    // g_similar, g_close, g_equiv: computed once per distinct pair of names (GIVEN_PAIR_FEATURES_SQL);
     // g_middle_initial: the taxpayer's middle name is one letter, the request's given name's
     // initial; g_middle_full: the request's given name (longer than a letter) is the
     // taxpayer's middle name (GIVEN_MIDDLE_SQL).
@@ -87,7 +91,7 @@ export const COMPARISONS: readonly Comparison[] = [
     id: 'family',
     label: 'Family name',
     missing: 'r_family_std IS NULL OR p_family_std IS NULL',
-    // f_phonetic, f_shared, f_subset: computed once per distinct pair of names (pair-levels.ts).
+    // f_phonetic, f_shared, f_subset: computed once per distinct pair of names (FAMILY_PAIR_FEATURES_SQL).
     levels: [
       { label: 'different', sql: 'true' },
       { label: 'phonetic or Jaro-Winkler >= 0.8', sql: 'f_phonetic' },
@@ -240,23 +244,3 @@ export const FAMILY_PAIR_FEATURES_SQL = `
   ${FAMILY_SUBSET} AS f_subset,
   ${FAMILY_SHARED} AS f_shared,
   ${FAMILY_PHONETIC} AS f_phonetic`;
-
-/**
- * Whether a family name is one token (the name is its only token and its first token): for two
- * such names that differ, neither token list holds the other and they share no token.
- */
-export function familyOneTokenSql(value: string, tokens: string, first: string): string {
-  return `(len(${tokens}) = 1 AND ${tokens}[1] = ${value} AND ${first} = ${value})`;
-}
-
-/**
- * FAMILY_PAIR_FEATURES_SQL for two *different* names, over columns `one_token` (both names
- * one token, familyOneTokenSql) and `jw_one` (the names' Jaro–Winkler similarity where one_token):
- * the common case of two one-token names needs one similarity and no list function (list
- * functions cost most of the family-name tests). Same values as FAMILY_PAIR_FEATURES_SQL on
- * every pair of different names (pair-levels.test.ts).
- */
-export const FAMILY_DIFFERENT_PAIR_FEATURES_SQL = `
-  CASE WHEN one_token THEN false ELSE ${FAMILY_SUBSET} END AS f_subset,
-  CASE WHEN one_token THEN jw_one >= 0.92 ELSE ${FAMILY_SHARED} END AS f_shared,
-  CASE WHEN one_token THEN (r_phonetic = p_phonetic OR jw_one >= 0.8) ELSE ${FAMILY_PHONETIC} END AS f_phonetic`;

@@ -8,7 +8,8 @@ import { decideMatches } from './fs-decide.js';
 import type { FsModel } from './fs-model.js';
 import { buildTermFrequencies } from './fs-score.js';
 import { type TrainOptions, trainModel } from './fs-train.js';
-import { computePairLevels } from './pair-levels.js';
+import { type ComparisonEngine, comparisonEngine } from './native-kernel.js';
+import { dropScored, scorePairs } from './pair-levels.js';
 
 export const DEFAULT_MAX_BLOCK = 2_000;
 
@@ -21,6 +22,8 @@ export interface MatchStats {
   readonly timings: Record<string, number>;
   /** Candidate pairs compared and scored per second per core (levels + weights). */
   readonly pairsPerSecondPerCore: number;
+  /** What computed the comparison levels (native-kernel.ts). */
+  readonly engine: ComparisonEngine;
 }
 
 /**
@@ -63,6 +66,8 @@ export interface FsRunOptions {
   readonly threads: number;
   readonly oversizedKeysSkipped: Record<string, number>;
   readonly progress?: ProgressSink | undefined;
+  /** The comparison engine (default: comparisonEngine()). */
+  readonly engine?: ComparisonEngine | undefined;
 }
 
 /**
@@ -90,11 +95,13 @@ export async function runFsMatcher(
   const model =
     options.model ?? (await timed('training', () => trainModel(conn, 'candidates', options.train)));
   // Comparison levels and weights in one pass over the pairs.
-  await timed('scoring', () => computePairLevels(conn, 'candidates', 'scored', model));
+  const engine = await timed('scoring', () =>
+    scorePairs(conn, 'candidates', 'scored', model, options.engine ?? comparisonEngine()),
+  );
   await timed('deciding', () => decideMatches(conn, 'req_std', 'scored', target, model, options.agreement));
   const candidatePairs = await queryValue<number>(conn, 'SELECT count(*) FROM candidates');
   const requests = await queryValue<number>(conn, 'SELECT count(*) FROM req_std');
-  await conn.run('DROP TABLE scored');
+  await dropScored(conn, 'scored');
   const scoringMs = timings.scoring ?? 0;
   return {
     model,
@@ -105,6 +112,7 @@ export async function runFsMatcher(
       blocking,
       oversizedKeysSkipped: options.oversizedKeysSkipped,
       timings,
+      engine,
       pairsPerSecondPerCore:
         scoringMs > 0 ? Math.round(candidatePairs / (scoringMs / 1000) / options.threads) : 0,
     },

@@ -56,7 +56,7 @@ export function probabilitySql(weight: string): string {
 }
 
 /** Scores a table of pair levels into `target` (see `scoreSql`). */
-export async function scorePairs(
+export async function scoreLevels(
   conn: DuckDBConnection,
   levels: string,
   target: string,

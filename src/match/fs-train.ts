@@ -4,7 +4,7 @@ import { generateCandidates } from './blocking.js';
 import { COMPARISONS } from './comparisons.js';
 import { type Pattern, runEm } from './em.js';
 import { type FsModel, MODEL_FORMAT, type ModelComparison, modelVersion } from './fs-model.js';
-import { scorePairs } from './fs-score.js';
+import { scoreLevels } from './fs-score.js';
 import { computePairLevels, LEVEL_COLUMNS } from './pair-levels.js';
 
 export interface TrainOptions {
@@ -99,7 +99,7 @@ export async function trainModel(
   const patterns = await levelPatterns(conn, 'train_levels', []);
   const candidatePairs = patterns.reduce((x, p) => x + p.count, 0);
   const draft = buildModel(0.5, m, u, {});
-  await scorePairs(conn, 'train_levels', 'train_scored', draft);
+  await scoreLevels(conn, 'train_levels', 'train_scored', draft);
   await conn.run('DROP TABLE train_levels');
   let lambda = Math.min(0.5, Math.max(1e-6, requests / Math.max(1, candidatePairs)));
   let lambdaIterations = 0;

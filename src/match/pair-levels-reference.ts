@@ -8,13 +8,13 @@ import {
   givenRestSql,
   levelSql,
 } from './comparisons.js';
-import { ensureNameInfo } from './pair-levels.js';
+import { ensureNameInfo } from './name-info.js';
 
 /**
  * The reference implementation of `computePairLevels` (the same output without the weight),
  * over the text columns of `req_std`, `mst_person` and `mst_std`: the comparisons written as
- * plainly as SQL allows. Scoring uses the encoded implementation (pair-levels.ts); a test holds
- * the two to the same levels on every pair of a synthetic batch. Not used in production.
+ * plainly as SQL allows. Scoring uses the native kernel (native-kernel.ts), and this where the
+ * kernel is not built; a test holds the two to the same levels on every pair of a synthetic batch.
  */
 export async function computePairLevelsReference(
   conn: DuckDBConnection,

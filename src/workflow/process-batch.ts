@@ -15,6 +15,7 @@ import { assertReadableFile } from '../ingest/utf8-lines.js';
 import { runBaselineMatcher } from '../match/baseline.js';
 import { DEFAULT_MAX_BLOCK, type MatchStats, prepareMaster, runFsMatcher } from '../match/fs-matcher.js';
 import { builtinModelPath, type FsModel, loadModel, saveModel } from '../match/fs-model.js';
+import { type ComparisonEngine, comparisonEngine, nativeKernelUnavailable } from '../match/native-kernel.js';
 import { runBatchGate } from '../policy/batch-gate.js';
 import { runRecordGate } from '../policy/record-gate.js';
 import { installStandardizer, standardizeMaster, standardizeRequests } from '../standardize/index.js';
@@ -92,8 +93,10 @@ export interface ProcessSummary {
   /** Distinct taxpayers approved for disclosure once batch holds (B1, B2) clear. */
   readonly distinct_taxpayers_approved: number;
   readonly matching:
-    | (Omit<MatchStats, 'timings' | 'requests' | 'model' | 'pairsPerSecondPerCore'> & {
+    | (Omit<MatchStats, 'timings' | 'requests' | 'model' | 'pairsPerSecondPerCore' | 'engine'> & {
         readonly chunks: number;
+        /** What computed the comparison levels: the native kernel, or the SQL reference (slower). */
+        readonly comparison_engine: ComparisonEngine;
         readonly pairs_per_second_per_core: number;
       })
     | null;
@@ -224,6 +227,11 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
         const chunkSize = options.chunkSize ?? 250_000;
         const chunks = Math.ceil(lawful / chunkSize);
         const totals = { candidatePairs: 0, blocking: new Map<string, number>(), scoringMs: 0 };
+        const engine = comparisonEngine();
+        if (engine === 'sql')
+          process.stderr.write(
+            `custodian: comparing pairs with the SQL reference implementation (${nativeKernelUnavailable() ?? 'CUSTODIAN_COMPARISON_ENGINE=sql'}); same decisions, slower\n`,
+          );
         await conn.run(
           'CREATE OR REPLACE TEMP TABLE chunk_bounds AS SELECT row_no, (row_number() OVER (ORDER BY row_no) - 1) // ' +
             chunkSize +
@@ -238,6 +246,7 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
               );
               const run = await runFsMatcher(conn, 'match_chunk', {
                 agreement,
+                engine,
                 model,
                 threads,
                 oversizedKeysSkipped: oversized,
@@ -264,6 +273,7 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
           })),
           oversizedKeysSkipped: oversized,
           chunks,
+          comparison_engine: engine,
           pairs_per_second_per_core:
             totals.scoringMs > 0
               ? Math.round(totals.candidatePairs / (totals.scoringMs / 1000) / threads)

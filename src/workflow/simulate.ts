@@ -10,7 +10,7 @@ import { generateCandidates } from '../match/blocking.js';
 import { decideMatches } from '../match/fs-decide.js';
 import { DEFAULT_MAX_BLOCK, prepareMaster } from '../match/fs-matcher.js';
 import { builtinModelPath, loadModel } from '../match/fs-model.js';
-import { computePairLevels } from '../match/pair-levels.js';
+import { scorePairs } from '../match/pair-levels.js';
 import { type BatchGateResult, runBatchGate } from '../policy/batch-gate.js';
 import { runRecordGate } from '../policy/record-gate.js';
 import { installStandardizer, standardizeMaster, standardizeRequests } from '../standardize/index.js';
@@ -93,7 +93,6 @@ export async function simulateAgreements(options: {
       `CREATE OR REPLACE TEMP TABLE lawful AS SELECT b.* FROM batch_raw b WHERE b.problem IS NULL AND (${lawfulUnder})`,
     );
     const lawful = await queryValue<number>(conn, 'SELECT count(*) FROM lawful');
-    await conn.run('CREATE OR REPLACE TABLE scored_all AS SELECT NULL::BIGINT AS row_no WHERE false');
     if (lawful > 0) {
       await installStandardizer(conn);
       await standardizeRequests(conn, 'lawful', 'req_std');
@@ -106,7 +105,7 @@ export async function simulateAgreements(options: {
       }
       progress.start('score candidates');
       await generateCandidates(conn, 'master_keys', 'candidates');
-      await computePairLevels(conn, 'candidates', 'scored_all', model);
+      await scorePairs(conn, 'candidates', 'scored_all', model);
       progress.stop();
     }
     const drafts: DraftOutcome[] = [];

@@ -1,0 +1,93 @@
+// The handful of DuckDB C API entry points the comparison kernel uses, declared by hand and
+// resolved at run time from the libduckdb that @duckdb/node-bindings has already loaded into the
+// process (so DuckDB's objects and ours come from one copy of the library). Only stable C API
+// functions are used; their signatures are those of DuckDB's public C API documentation.
+#pragma once
+
+#include <cstdint>
+
+namespace duck {
+
+using idx_t = uint64_t;
+
+// Opaque handles (each a pointer in the C API).
+struct OpaqueConnection;
+struct OpaqueScalarFunction;
+struct OpaqueLogicalType;
+struct OpaqueFunctionInfo;
+struct OpaqueDataChunk;
+struct OpaqueVector;
+using Connection = OpaqueConnection *;
+using ScalarFunction = OpaqueScalarFunction *;
+using LogicalType = OpaqueLogicalType *;
+using FunctionInfo = OpaqueFunctionInfo *;
+using DataChunk = OpaqueDataChunk *;
+using Vector = OpaqueVector *;
+
+// Type ids (duckdb_type), the ones used here.
+enum TypeId : int32_t {
+  kBoolean = 1,
+  kInteger = 4,
+  kBigint = 5,
+  kUbigint = 9,
+  kDouble = 11,
+  kVarchar = 17,
+  kBlob = 18,
+};
+
+// A VARCHAR value as DuckDB lays it out: 16 bytes, the length first; up to 12 bytes inline,
+// longer strings as a 4-byte prefix and a pointer.
+union StringValue {
+  struct {
+    uint32_t length;
+    char prefix[4];
+    const char *ptr;
+  } pointer;
+  struct {
+    uint32_t length;
+    char data[12];
+  } inlined;
+  uint32_t size() const { return inlined.length; }
+  const char *data() const { return inlined.length <= 12 ? inlined.data : pointer.ptr; }
+};
+static_assert(sizeof(StringValue) == 16, "DuckDB strings are 16 bytes");
+
+// A LIST value: its elements are child[offset, offset + length).
+struct ListEntry {
+  uint64_t offset;
+  uint64_t length;
+};
+
+using ScalarFunctionCallback = void (*)(FunctionInfo, DataChunk, Vector);
+using DeleteCallback = void (*)(void *);
+
+struct Api {
+  ScalarFunction (*create_scalar_function)();
+  void (*destroy_scalar_function)(ScalarFunction *);
+  void (*scalar_function_set_name)(ScalarFunction, const char *);
+  void (*scalar_function_add_parameter)(ScalarFunction, LogicalType);
+  void (*scalar_function_set_return_type)(ScalarFunction, LogicalType);
+  void (*scalar_function_set_function)(ScalarFunction, ScalarFunctionCallback);
+  void (*scalar_function_set_special_handling)(ScalarFunction);
+  void (*scalar_function_set_extra_info)(ScalarFunction, void *, DeleteCallback);
+  void *(*scalar_function_get_extra_info)(FunctionInfo);
+  void (*scalar_function_set_error)(FunctionInfo, const char *);
+  int32_t (*register_scalar_function)(Connection, ScalarFunction);
+  LogicalType (*create_logical_type)(int32_t);
+  LogicalType (*create_list_type)(LogicalType);
+  LogicalType (*create_struct_type)(LogicalType *, const char **, idx_t);
+  void (*destroy_logical_type)(LogicalType *);
+  idx_t (*data_chunk_get_size)(DataChunk);
+  Vector (*data_chunk_get_vector)(DataChunk, idx_t);
+  void *(*vector_get_data)(Vector);
+  uint64_t *(*vector_get_validity)(Vector);
+  void (*vector_ensure_validity_writable)(Vector);
+  Vector (*list_vector_get_child)(Vector);
+  Vector (*struct_vector_get_child)(Vector, idx_t);
+};
+
+// Resolves every entry point from the already-loaded libduckdb (`library`: its path, or its
+// soname). Returns nullptr on success, else a message naming what is missing.
+const char *LoadApi(const char *library, Api *api);
+
+}  // namespace duck

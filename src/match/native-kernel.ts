@@ -1,0 +1,201 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { CustodianError } from '../core/errors.js';
+import { type DuckDBConnection, queryRows, queryValue } from '../store/duckdb.js';
+import { COMPARISONS } from './comparisons.js';
+import { type FsModel, levelWeight, priorWeight } from './fs-model.js';
+import { ensureNameInfo } from './name-info.js';
+
+/**
+ * The comparison kernel: a native DuckDB scalar function, `custodian_compare(…)`, that takes a
+ * candidate pair's request and taxpayer fields and returns its comparison levels packed in one
+ * BIGINT (native/src/compare.cc). DuckDB calls it inside the scoring statement, vector by vector
+ * and on every thread, like its own functions: the pairs never leave DuckDB. Built at install
+ * (`npm run build:native`, node-gyp) and registered on each database that scores pairs.
+ *
+ * Without it (no compiler where Custodian was installed, or `CUSTODIAN_COMPARISON_ENGINE=sql`),
+ * pairs are compared by the SQL reference implementation (pair-levels-reference.ts): the same
+ * levels — a test holds the two equal on every pair of a synthetic batch — several times slower.
+ * See docs/decisions/0004-native-comparison-kernel.md.
+ */
+
+/** The engine that computes comparison levels: the native kernel or the SQL reference. */
+export type ComparisonEngine = 'native' | 'sql';
+
+interface KernelAddon {
+  load(library: string): string | null;
+  register(connection: unknown, names: string): void;
+  /** Each comparison's levels as [weight, tf (0 none, 1 given, 2 family), m, u]. */
+  registerModel(prior: number, comparisons: number[][][]): number;
+  createRequestSet(first: number, last: number): number;
+  releaseRequestSet(id: number): void;
+}
+
+/**
+ * The packed result (native/src/compare.cc, Pack): each level plus one in three bits, in this
+ * order, then the flags swapped, address_current, suffix_pair. The address and suffix levels
+ * are never missing and are stored as they are.
+ */
+export const PACKED_LEVELS = ['given', 'family', 'middle', 'suffix', 'dob', 'address', 'tin'] as const;
+export const PACKED_FLAGS = ['swapped', 'address_current', 'suffix_pair'] as const;
+const NEVER_MISSING = new Set(['suffix', 'address']);
+const FLAGS_AT = PACKED_LEVELS.length * 3;
+
+/** SQL reading level `id` (a comparison id) out of the packed column `k`. */
+export function packedLevelSql(k: string, id: (typeof PACKED_LEVELS)[number]): string {
+  const at = PACKED_LEVELS.indexOf(id) * 3;
+  return `((${k} >> ${at}) & 7)${NEVER_MISSING.has(id) ? '' : ' - 1'}`;
+}
+
+/** SQL reading a flag out of the packed column `k`. */
+export function packedFlagSql(k: string, flag: (typeof PACKED_FLAGS)[number]): string {
+  const at = FLAGS_AT + PACKED_FLAGS.indexOf(flag);
+  return `((${k} >> ${at}) & 1) = 1`;
+}
+
+let addon: { kernel: KernelAddon } | { unavailable: string } | undefined;
+
+/** Loads the compiled kernel once per process; says why when it cannot. */
+function loadAddon(): { kernel: KernelAddon } | { unavailable: string } {
+  if (addon) return addon;
+  const file = fileURLToPath(new URL('../../native/build/Release/custodian_kernel.node', import.meta.url));
+  if (!existsSync(file)) {
+    addon = { unavailable: `${file} is not built (npm run build:native)` };
+    return addon;
+  }
+  try {
+    const kernel = createRequire(import.meta.url)(file) as KernelAddon;
+    // The bindings loaded libduckdb (its soname) when @duckdb/node-api was imported.
+    const problem = kernel.load('libduckdb.so');
+    addon = problem ? { unavailable: problem } : { kernel };
+  } catch (e) {
+    addon = { unavailable: `${file} does not load: ${(e as Error).message}` };
+  }
+  return addon;
+}
+
+/** Why the native kernel cannot be used in this process, or undefined when it can. */
+export function nativeKernelUnavailable(): string | undefined {
+  const a = loadAddon();
+  return 'unavailable' in a ? a.unavailable : undefined;
+}
+
+/**
+ * The engine this process compares pairs with: `CUSTODIAN_COMPARISON_ENGINE` (`native` or
+ * `sql`) when set — `native` then fails when the kernel is missing — else the native kernel
+ * when it loads, else the SQL reference.
+ */
+export function comparisonEngine(): ComparisonEngine {
+  const asked = process.env.CUSTODIAN_COMPARISON_ENGINE;
+  if (asked === 'sql') return 'sql';
+  const unavailable = nativeKernelUnavailable();
+  if (asked === 'native' && unavailable)
+    throw new CustodianError(
+      'CUS_NATIVE_KERNEL',
+      `the native comparison kernel is required but ${unavailable}`,
+    );
+  if (asked !== undefined && asked !== '' && asked !== 'native')
+    throw new CustodianError(
+      'CUS_USAGE',
+      `CUSTODIAN_COMPARISON_ENGINE is '${asked}'; it takes 'native' or 'sql' (or nothing: native when built)`,
+    );
+  return unavailable ? 'sql' : 'native';
+}
+
+/**
+ * Registers the kernel's functions on the database of `conn` (once per database: the
+ * functions live in its catalog), with the given-name reference data they read (`name_info`).
+ */
+export async function registerKernel(conn: DuckDBConnection): Promise<void> {
+  const a = loadAddon();
+  if ('unavailable' in a)
+    throw new CustodianError(
+      'CUS_NATIVE_KERNEL',
+      `the native comparison kernel is unavailable: ${a.unavailable}`,
+    );
+  const registered = await queryValue<number>(
+    conn,
+    "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'custodian_compare'",
+  );
+  if (registered > 0) return;
+  await ensureNameInfo(conn);
+  const rows = await queryRows<{ name: string; formals: string[]; variants: string[] }>(
+    conn,
+    'SELECT name, formals, variants FROM name_info WHERE name IS NOT NULL ORDER BY name',
+  );
+  const lines = rows.map((r) => {
+    const fields = [r.name, r.formals.join(','), r.variants.join(',')];
+    for (const v of [r.name, ...r.formals, ...r.variants])
+      if (/[\t\n,]/.test(v))
+        throw new CustodianError(
+          'CUS_INTERNAL',
+          `given-name reference value '${v}' holds a tab, comma or newline`,
+        );
+    return fields.join('\t');
+  });
+  // The connection handle of @duckdb/node-bindings (private in @duckdb/node-api's class).
+  const handle = (conn as unknown as { connection: unknown }).connection;
+  a.kernel.register(handle, lines.join('\n'));
+}
+
+/**
+ * Runs `fn` with the requests of `table(row_no, rec)` (their comparison records) loaded into the
+ * kernel's memory as a request set — each record parsed once, however many pairs it is in —
+ * and frees the set after. `fn` receives the set's id for custodian_compare.
+ */
+export async function withRequestSet<T>(
+  conn: DuckDBConnection,
+  table: string,
+  fn: (setId: number) => Promise<T>,
+): Promise<T> {
+  const a = loadAddon();
+  if ('unavailable' in a)
+    throw new CustodianError(
+      'CUS_NATIVE_KERNEL',
+      `the native comparison kernel is unavailable: ${a.unavailable}`,
+    );
+  const [range] = await queryRows<{ first: number | null; last: number | null }>(
+    conn,
+    `SELECT min(row_no) AS first, max(row_no) AS last FROM ${table}`,
+  );
+  const id = a.kernel.createRequestSet(range?.first ?? 0, range?.last ?? -1);
+  try {
+    // One call per request; each writes its own slot of the set (DuckDB's threads in parallel).
+    const loaded = await queryValue<boolean | null>(
+      conn,
+      `SELECT bool_and(custodian_request_load(${id}, row_no, rec)) FROM ${table}`,
+    );
+    if (loaded === false) throw new CustodianError('CUS_INTERNAL', `the requests of ${table} did not load`);
+    return await fn(id);
+  } finally {
+    a.kernel.releaseRequestSet(id);
+  }
+}
+
+const modelIds = new Map<string, number>();
+
+/**
+ * The kernel's id for `model` (registered once per process): its weights as the SQL scoring
+ * writes them (fs-score.ts: fixed weights to six decimals, m and u of term-frequency levels), so
+ * that the kernel's weight is the SQL's to the last bit.
+ */
+export async function kernelModelId(model: FsModel): Promise<number> {
+  const a = loadAddon();
+  if ('unavailable' in a)
+    throw new CustodianError(
+      'CUS_NATIVE_KERNEL',
+      `the native comparison kernel is unavailable: ${a.unavailable}`,
+    );
+  const known = modelIds.get(model.version);
+  if (known !== undefined) return known;
+  const comparisons = COMPARISONS.map((c, k) =>
+    model.comparisons[k]!.levels.map((l, i) => {
+      const tf = c.levels[i]!.tf;
+      return [Number(levelWeight(l).toFixed(6)), tf === 'given' ? 1 : tf === 'family' ? 2 : 0, l.m, l.u];
+    }),
+  );
+  const id = a.kernel.registerModel(Number(priorWeight(model).toFixed(6)), comparisons);
+  modelIds.set(model.version, id);
+  return id;
+}
