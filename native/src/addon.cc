@@ -82,7 +82,11 @@ void CompareFunction(duck::FunctionInfo info, duck::DataChunk input, duck::Vecto
   int requests_id = -1;
   const custodian::Model *model = nullptr;
   int model_id = -1;
-  Taxpayer p;
+  // The requests of the vector first (the set and the model are the statement's constants),
+  // then the pairs, each request fetched from memory a few pairs ahead of its use: requests are
+  // met in the taxpayers' order, at random, and waiting for each in turn was most of the time.
+  thread_local std::vector<const custodian::PreparedRequest *> pair_requests;
+  pair_requests.assign(n, nullptr);
   for (duck::idx_t i = 0; i < n; ++i) {
     const Maybe<int32_t> set_id = set_ids.Get<int32_t>(i);
     const Maybe<int32_t> m = model_ids.Get<int32_t>(i);
@@ -95,10 +99,18 @@ void CompareFunction(duck::FunctionInfo info, duck::DataChunk input, duck::Vecto
       model_id = m.value;
     }
     const Maybe<int64_t> row_no = row_nos.Get<int64_t>(i);
-    const custodian::PreparedRequest *request = requests && row_no.valid ? requests->Find(row_no.value) : nullptr;
+    pair_requests[i] = requests && row_no.valid ? requests->Slot(row_no.value) : nullptr;
+  }
+  constexpr duck::idx_t kAhead = 6;
+  for (duck::idx_t i = 0; i < n && i < kAhead; ++i)
+    if (pair_requests[i]) custodian::Prefetch(pair_requests[i]);
+  Taxpayer p;
+  for (duck::idx_t i = 0; i < n; ++i) {
+    if (i + kAhead < n && pair_requests[i + kAhead]) custodian::Prefetch(pair_requests[i + kAhead]);
+    const custodian::PreparedRequest *request = pair_requests[i];
     const Text taxpayer = taxpayer_records.GetText(i);
     const Maybe<int32_t> tin = tins.Get<int32_t>(i);
-    if (!request || !taxpayer.valid || !tin.valid ||
+    if (!request || !request->loaded || !taxpayer.valid || !tin.valid ||
         !custodian::ParseTaxpayer(taxpayer.value, tin.value, taxpayer_fields, prior, p)) {
       api.scalar_function_set_error(
           info, "custodian_compare: a request not loaded, or a taxpayer's comparison record missing or malformed");

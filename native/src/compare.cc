@@ -13,13 +13,29 @@ const JaroWinklerThreshold kJwClose(0.92);
 const JaroWinklerThreshold kJwStreet(0.9);
 const JaroWinklerThreshold kJwAlike(0.8);
 
+// Equality of two texts, without a call for the short ones (names, decimal hashes).
+inline bool Same(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n >= 8 && n <= 16) {
+    uint64_t a0, b0, a1, b1;
+    std::memcpy(&a0, a.data(), 8);
+    std::memcpy(&b0, b.data(), 8);
+    std::memcpy(&a1, a.data() + n - 8, 8);
+    std::memcpy(&b1, b.data() + n - 8, 8);
+    return a0 == b0 && a1 == b1;
+  }
+  return std::memcmp(a.data(), b.data(), n) == 0;
+}
+
 template <typename T>
 bool Eq(const Maybe<T> &a, const Maybe<T> &b) {
   return a.valid && b.valid && a.value == b.value;
 }
+inline bool Eq(const Text &a, const Text &b) { return a.valid && b.valid && Same(a.value, b.value); }
 
 // `a IS NOT DISTINCT FROM b`.
-bool NotDistinct(const Text &a, const Text &b) { return a.valid == b.valid && (!a.valid || a.value == b.value); }
+bool NotDistinct(const Text &a, const Text &b) { return a.valid == b.valid && (!a.valid || Same(a.value, b.value)); }
 
 bool JwTest(const JaroWinklerThreshold &t, const Name &a, const Name &b) {
   return a.text.valid && b.text.valid && t.Test(a.text.value, a.signature, b.text.value, b.signature);
@@ -73,13 +89,48 @@ int DobLevel(const Maybe<int32_t> &r, const Maybe<int32_t> &p) {
   return 0;
 }
 
+// A taxpayer's name whose hash, signature and length are computed when first asked for.
+class LazyName {
+ public:
+  explicit LazyName(const Text &t) { name_.text = t; }
+  const Text &text() const { return name_.text; }
+  const Name &Hashed() {
+    if (!hashed_ && name_.text.valid) name_.hash = HashText(name_.text.value);
+    hashed_ = true;
+    return name_;
+  }
+  const Name &Signed() {
+    if (!signed_ && name_.text.valid) {
+      uint64_t bytes = 0;
+      int64_t continuation = 0;
+      for (unsigned char c : name_.text.value) {
+        bytes |= uint64_t{1} << (c & 63);
+        continuation += (c & 0xC0) == 0x80;
+      }
+      name_.signature = {static_cast<uint32_t>(name_.text.value.size()), bytes};
+      name_.code_points = static_cast<int64_t>(name_.text.value.size()) - continuation;
+    }
+    signed_ = true;
+    return name_;
+  }
+  const Name &Full() {
+    Hashed();
+    return Signed();
+  }
+
+ private:
+  Name name_;
+  bool hashed_ = false, signed_ = false;
+};
+
 // What the given-name comparison knows from two different names alone (comparisons.ts: g_equiv,
 // g_close, g_similar), as bits.
 constexpr int kEquivalent = 1, kClose = 2, kSimilar = 4;
 
-int GivenNameFeatures(const Name &rg, const Name &pg, const NameTable &names, PairMemo &memo) {
-  int features = memo.Get(rg.hash, pg.hash);
+int GivenNameFeatures(const Name &rg, LazyName &lazy_pg, const NameTable &names, PairMemo &memo) {
+  int features = memo.Get(rg.hash, lazy_pg.Hashed().hash);
   if (features >= 0) return features;
+  const Name &pg = lazy_pg.Full();
   features = 0;
   if (names.ShareFormal(rg, pg)) features |= kEquivalent;
   if (names.AnyVariantAtLeast(rg, pg, kJwClose) || (rg.code_points >= 4 && WithinOneEdit(rg.text.value, pg.text.value)))
@@ -94,10 +145,10 @@ int GivenNameFeatures(const Name &rg, const Name &pg, const NameTable &names, Pa
 
 // The given-name level with the request's names oriented (`rg`, `rg_rest`: its given name, or
 // its family name when written the other way round, which then has no rest).
-int GivenLevel(const Name &rg, const Text &rg_rest, const Text &r_middle, const Taxpayer &p, const Name &pg,
+int GivenLevel(const Name &rg, const Text &rg_rest, const Text &r_middle, const Taxpayer &p, LazyName &pg,
                const NameTable &names, PairMemo &memo) {
-  if (!rg.text.valid || !pg.text.valid) return -1;
-  if (rg.text.value == pg.text.value) {
+  if (!rg.text.valid || !pg.text().valid) return -1;
+  if (Same(rg.text.value, pg.text().value)) {
     const bool whole = NotDistinct(rg_rest, p.given_rest) || (!p.given_rest.valid && Eq(rg_rest, p.middle_std)) ||
                        (!rg_rest.valid && Eq(p.given_rest, r_middle));
     return whole ? 4 : 3;
@@ -108,8 +159,8 @@ int GivenLevel(const Name &rg, const Text &rg_rest, const Text &r_middle, const 
   // middle name.
   if ((features & kClose) || (rg.code_points > 1 && Eq(rg.text, p.middle_std))) return 2;
   // The taxpayer's middle name is one letter, the request's given name's initial.
-  if ((features & kSimilar) || (p.middle_std.valid && CodePoints(p.middle_std.value) == 1 &&
-                                FirstCodePoint(rg.text.value) == p.middle_std.value))
+  if ((features & kSimilar) ||
+      (p.middle_std.valid && FirstCodePoint(rg.text.value) == p.middle_std.value && CodePoints(p.middle_std.value) == 1))
     return 1;
   return 0;
 }
@@ -117,12 +168,12 @@ int GivenLevel(const Name &rg, const Text &rg_rest, const Text &r_middle, const 
 // The family-name level with the request's family name oriented (`rf`, its tokens, first token
 // and Soundex); `pf`, `p_tokens`, `p_first`: the taxpayer's.
 int FamilyLevel(const Name &rf, const Tokens &r_tokens, const Name &r_first, const Text &r_phonetic,
-                const Taxpayer &p, const Name &pf, const Tokens &p_tokens, const Name &p_first) {
-  if (!rf.text.valid || !pf.text.valid) return -1;
-  if (rf.text.value == pf.text.value) return 4;
+                const Taxpayer &p, LazyName &pf, const Tokens &p_tokens, LazyName &p_first) {
+  if (!rf.text.valid || !pf.text().valid) return -1;
+  if (Same(rf.text.value, pf.text().value)) return 4;
   if (p_tokens.HasAll(r_tokens) || r_tokens.HasAll(p_tokens)) return 3;
-  if (r_tokens.Intersects(p_tokens) || JwTest(kJwClose, rf, pf)) return 2;
-  if (Eq(r_phonetic, p.family_phonetic) || JwTest(kJwAlike, r_first, p_first)) return 1;
+  if (r_tokens.Intersects(p_tokens) || JwTest(kJwClose, rf, pf.Signed())) return 2;
+  if (Eq(r_phonetic, p.family_phonetic) || JwTest(kJwAlike, r_first, p_first.Signed())) return 1;
   return 0;
 }
 
@@ -153,8 +204,14 @@ Name Name::Of(const Text &t) {
   n.text = t;
   if (t.valid) {
     n.hash = HashText(t.value);
-    n.signature = SignatureOf(t.value);
-    n.code_points = CodePoints(t.value);
+    uint64_t bytes = 0;
+    int64_t continuation = 0;
+    for (unsigned char c : t.value) {
+      bytes |= uint64_t{1} << (c & 63);
+      continuation += (c & 0xC0) == 0x80;
+    }
+    n.signature = {static_cast<uint32_t>(t.value.size()), bytes};
+    n.code_points = static_cast<int64_t>(t.value.size()) - continuation;
   }
   return n;
 }
@@ -311,20 +368,23 @@ void PairMemo::Put(uint64_t a, uint64_t b, int value) {
 Levels ComparePair(const Request &r, const RequestFacts &f, const Taxpayer &p, const NameTable &names,
                    PairMemo &memo) {
   Levels l;
-  const Name pg = Name::Of(p.given_first);
+  // The taxpayer's names, with what the tests read of them computed only when one does: most
+  // pairs are settled by equality or by a bound on the similarity.
+  LazyName pg(p.given_first);
+  LazyName pf(p.family_std);
   const Tokens p_tokens = Tokens::Family(p.family_tokens, p.family_std);
-  const Name pf = Name::Of(p.family_std);
   // The taxpayer's first family token: most names are their own only token.
-  const Name p_first = p_tokens.single ? pf : Name::Of(p_tokens.First());
+  LazyName p_first_own(p_tokens.single ? Text{} : p_tokens.First());
+  LazyName &p_first = p_tokens.single ? pf : p_first_own;
 
   // Given and family names written the other way round: the request's given name is (close to)
   // the taxpayer's family name, and its family name (close to, or a nickname of) the taxpayer's
   // given name; only where the given names differ.
-  l.swapped = f.given_first.text.valid && f.family_first.text.valid && pg.text.valid && p_first.text.valid &&
-              f.given_first.text.value != pg.text.value &&
-              (JwTest(kJwClose, f.given_first, p_first) || p_tokens.Contains(f.given_first.text.value)) &&
-              (JwTest(kJwClose, f.family_first, pg) || f.family_first.text.value == pg.text.value ||
-               names.IsVariant(pg, f.family_first.text.value));
+  l.swapped = f.given_first.text.valid && f.family_first.text.valid && pg.text().valid && p_first.text().valid &&
+              !Same(f.given_first.text.value, pg.text().value) &&
+              (JwTest(kJwClose, f.given_first, p_first.Signed()) || p_tokens.Contains(f.given_first.text.value)) &&
+              (JwTest(kJwClose, f.family_first, pg.Signed()) || Same(f.family_first.text.value, pg.text().value) ||
+               names.IsVariant(pg.Hashed(), f.family_first.text.value));
 
   if (l.swapped) {
     l.given = GivenLevel(f.family_first, Text{}, r.middle_std, p, pg, names, memo);
@@ -338,7 +398,7 @@ Levels ComparePair(const Request &r, const RequestFacts &f, const Taxpayer &p, c
   if (r.middle_std.valid && p.middle_std.valid) {
     const std::string_view rm = FirstCodePoint(r.middle_std.value), pm = FirstCodePoint(p.middle_std.value);
     // left(middle_std, 1) of an empty middle name is empty, not NULL.
-    l.middle = r.middle_std.value == p.middle_std.value ? 2 : rm == pm ? 1 : 0;
+    l.middle = Same(r.middle_std.value, p.middle_std.value) ? 2 : Same(rm, pm) ? 1 : 0;
   }
 
   l.suffix = NotDistinct(r.suffix, p.suffix) ? 2 : (!r.suffix.valid || !p.suffix.valid) ? 1 : 0;

@@ -1,7 +1,13 @@
 #include "requests.h"
 
+#include <sys/mman.h>
+
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
+#include <new>
 #include <unordered_map>
+#include <vector>
 
 #include "record.h"
 
@@ -11,28 +17,54 @@ namespace {
 std::mutex registry_mutex;
 std::unordered_map<int, std::shared_ptr<RequestSet>> registry;
 int next_id = 1;
+constexpr size_t kHugePage = size_t{2} << 20;
 }  // namespace
 
 RequestSet::RequestSet(int64_t first, int64_t last) : first_(first) {
-  if (last >= first) slots_.resize(static_cast<size_t>(last - first + 1));
+  if (last < first) return;
+  count_ = last - first + 1;
+  bytes_ = (static_cast<size_t>(count_) * sizeof(PreparedRequest) + kHugePage - 1) / kHugePage * kHugePage;
+  void *memory = std::aligned_alloc(kHugePage, bytes_);
+  if (!memory) {  // no room: every load fails, and says so
+    count_ = 0;
+    return;
+  }
+#ifdef MADV_HUGEPAGE
+  madvise(memory, bytes_, MADV_HUGEPAGE);
+#endif
+  slots_ = static_cast<PreparedRequest *>(memory);
+  for (int64_t i = 0; i < count_; ++i) new (&slots_[i]) PreparedRequest();
+}
+
+RequestSet::~RequestSet() {
+  for (int64_t i = 0; i < count_; ++i) slots_[i].~PreparedRequest();
+  std::free(slots_);
 }
 
 bool RequestSet::Load(int64_t row_no, std::string_view record) {
   const int64_t i = row_no - first_;
-  if (i < 0 || i >= static_cast<int64_t>(slots_.size()) || slots_[i]) return false;
-  auto prepared = std::make_unique<PreparedRequest>();
-  prepared->text.assign(record.data(), record.size());
-  std::vector<Text> fields;
-  if (!ParseRequest(prepared->text, fields, prepared->request)) return false;
-  prepared->facts = RequestFacts::Of(prepared->request);
-  slots_[i] = std::move(prepared);
+  if (i < 0 || i >= count_ || slots_[i].loaded) return false;
+  PreparedRequest &slot = slots_[i];
+  std::string_view text;
+  if (record.size() <= PreparedRequest::kInline) {
+    std::memcpy(slot.inline_text, record.data(), record.size());
+    text = std::string_view(slot.inline_text, record.size());
+  } else {
+    slot.long_text.assign(record.data(), record.size());
+    text = slot.long_text;
+  }
+  thread_local std::vector<Text> fields;
+  if (!ParseRequest(text, fields, slot.request)) return false;
+  slot.facts = RequestFacts::Of(slot.request);
+  slot.loaded = true;
   return true;
 }
 
 int CreateRequestSet(int64_t first, int64_t last) {
+  auto set = std::make_shared<RequestSet>(first, last);
   std::lock_guard<std::mutex> lock(registry_mutex);
   const int id = next_id++;
-  registry[id] = std::make_shared<RequestSet>(first, last);
+  registry[id] = std::move(set);
   return id;
 }
 

@@ -3,40 +3,59 @@
 // once per pair is most of what a pair would cost. Loaded by the SQL function
 // custodian_request_load (one call per request, from any thread: each writes its own slot),
 // read by custodian_compare, released by the process when the chunk is scored. The memory is
-// bounded by the chunk (a few hundred bytes a request), not by the master file.
+// bounded by the chunk (about a kilobyte a request), not by the master file.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "compare.h"
 
 namespace custodian {
 
 struct PreparedRequest {
-  std::string text;  // the record; the fields of `request` point into it
+  static constexpr size_t kInline = 192;
+  bool loaded = false;
   Request request;
   RequestFacts facts;
+  // The record, which the fields of `request` point into: in the slot when it fits (the pairs
+  // then read one stretch of memory per request), else on the heap.
+  char inline_text[kInline];
+  std::string long_text;
 };
+
+// Asks the memory for a prepared request ahead of its use.
+inline void Prefetch(const PreparedRequest *r) {
+  const char *object = reinterpret_cast<const char *>(r);
+  for (size_t at = 0; at < sizeof(PreparedRequest); at += 64) __builtin_prefetch(object + at);
+}
 
 class RequestSet {
  public:
-  // Room for the requests numbered `first` to `last`.
+  // Room for the requests numbered `first` to `last`, in one block of memory (on huge pages
+  // where the system gives them: pairs meet their requests at random, and a page-table walk
+  // per request was most of what a pair cost).
   RequestSet(int64_t first, int64_t last);
+  ~RequestSet();
+  RequestSet(const RequestSet &) = delete;
+  RequestSet &operator=(const RequestSet &) = delete;
   // Parses and keeps one request's record; false when the number is out of range, already
   // loaded, or the record malformed.
   bool Load(int64_t row_no, std::string_view record);
-  const PreparedRequest *Find(int64_t row_no) const {
+  // The slot of a request (nullptr when out of range), without reading it: the caller asks the
+  // memory for it ahead (Prefetch) and checks `loaded` when it uses it.
+  const PreparedRequest *Slot(int64_t row_no) const {
     const int64_t i = row_no - first_;
-    return i < 0 || i >= static_cast<int64_t>(slots_.size()) ? nullptr : slots_[i].get();
+    return i < 0 || i >= count_ ? nullptr : &slots_[i];
   }
 
  private:
   int64_t first_;
-  std::vector<std::unique_ptr<PreparedRequest>> slots_;
+  int64_t count_ = 0;
+  size_t bytes_ = 0;
+  PreparedRequest *slots_ = nullptr;
 };
 
 // The process's request sets, by id (never reused).
