@@ -31,13 +31,11 @@
 
 namespace {
 
-using custodian::Address;
 using custodian::Maybe;
 using custodian::NameTable;
 using custodian::Request;
 using custodian::Taxpayer;
 using custodian::Text;
-using custodian::Address;
 
 duck::Api api;
 bool api_loaded = false;
@@ -76,7 +74,6 @@ void CompareFunction(duck::FunctionInfo info, duck::DataChunk input, duck::Vecto
   // the parse buffers are only reused.
   thread_local custodian::PairMemo memo;
   thread_local std::vector<Text> taxpayer_fields;
-  thread_local std::vector<Address> prior;
   // The request set and the model are the statement's constants: looked up once per vector.
   std::shared_ptr<custodian::RequestSet> requests;
   int requests_id = -1;
@@ -111,7 +108,7 @@ void CompareFunction(duck::FunctionInfo info, duck::DataChunk input, duck::Vecto
     const Text taxpayer = taxpayer_records.GetText(i);
     const Maybe<int32_t> tin = tins.Get<int32_t>(i);
     if (!request || !request->loaded || !taxpayer.valid || !tin.valid ||
-        !custodian::ParseTaxpayer(taxpayer.value, tin.value, taxpayer_fields, prior, p)) {
+        !custodian::ParseTaxpayer(taxpayer.value, tin.value, taxpayer_fields, p)) {
       api.scalar_function_set_error(
           info, "custodian_compare: a request not loaded, or a taxpayer's comparison record missing or malformed");
       return;

@@ -13,21 +13,6 @@ const JaroWinklerThreshold kJwClose(0.92);
 const JaroWinklerThreshold kJwStreet(0.9);
 const JaroWinklerThreshold kJwAlike(0.8);
 
-// Equality of two texts, without a call for the short ones (names, decimal hashes).
-inline bool Same(std::string_view a, std::string_view b) {
-  const size_t n = a.size();
-  if (n != b.size()) return false;
-  if (n >= 8 && n <= 16) {
-    uint64_t a0, b0, a1, b1;
-    std::memcpy(&a0, a.data(), 8);
-    std::memcpy(&b0, b.data(), 8);
-    std::memcpy(&a1, a.data() + n - 8, 8);
-    std::memcpy(&b1, b.data() + n - 8, 8);
-    return a0 == b0 && a1 == b1;
-  }
-  return std::memcmp(a.data(), b.data(), n) == 0;
-}
-
 template <typename T>
 bool Eq(const Maybe<T> &a, const Maybe<T> &b) {
   return a.valid && b.valid && a.value == b.value;
@@ -41,17 +26,19 @@ bool JwTest(const JaroWinklerThreshold &t, const Name &a, const Name &b) {
   return a.text.valid && b.text.valid && t.Test(a.text.value, a.signature, b.text.value, b.signature);
 }
 
-int AddressLevel(const Address &r, const Address &x) {
-  if (Eq(r.key, x.key)) return 4;
-  const bool house = Eq(r.house, x.house);
-  const bool zip = Eq(r.zip, x.zip);
-  if (!house && !zip && !Eq(r.street, x.street)) return 0;
-  const bool street = Eq(r.street, x.street);
-  if (house && street && (zip || Eq(r.locality, x.locality))) return 3;
-  if (house && zip && r.street.valid && x.street.valid &&
-      (kJwStreet.Test(r.street.value, x.street.value) ||
-       (std::llabs(CodePoints(r.street.value) - CodePoints(x.street.value)) <= 1 &&
-        WithinOneEdit(r.street.value, x.street.value))))
+// The address level of the request's address `r` against one address of record `x` (each
+// kAddressFields fields).
+int AddressLevel(const Text *r, const Text *x) {
+  if (Eq(r[kKey], x[kKey])) return 4;
+  const bool house = Eq(r[kHouse], x[kHouse]);
+  const bool zip = Eq(r[kZip], x[kZip]);
+  const bool street = Eq(r[kStreet], x[kStreet]);
+  if (!house && !zip) return 0;
+  if (house && street && (zip || Eq(r[kLocality], x[kLocality]))) return 3;
+  const Text &rs = r[kStreet], &xs = x[kStreet];
+  if (house && zip && rs.valid && xs.valid &&
+      (kJwStreet.Test(rs.value, xs.value) ||
+       (std::llabs(CodePoints(rs.value) - CodePoints(xs.value)) <= 1 && WithinOneEdit(rs.value, xs.value))))
     return 3;
   if ((house && street) || (street && zip)) return 2;
   if (zip) return 1;
@@ -253,7 +240,7 @@ NameTable::Slot *NameTable::Lookup(std::string_view text, uint64_t hash, bool in
       ++used_;
       return &slot;
     }
-    if (slot.hash == hash && slot.text == text) return &slot;
+    if (slot.hash == hash && Same(slot.text, text)) return &slot;
   }
 }
 
@@ -262,7 +249,7 @@ const NameTable::Slot *NameTable::Lookup(std::string_view text, uint64_t hash) c
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     const Slot &slot = slots_[i];
     if (slot.text.data() == nullptr) return nullptr;
-    if (slot.hash == hash && slot.text == text) return &slot;
+    if (slot.hash == hash && Same(slot.text, text)) return &slot;
   }
 }
 
@@ -323,7 +310,7 @@ bool NameTable::IsVariant(const Name &name, std::string_view variant) const {
   const Slot *slot = Lookup(name.text.value, name.hash);
   if (!slot || slot->entry < 0) return false;
   for (const auto &v : entries_[slot->entry].variants)
-    if (v == variant) return true;
+    if (Same(v, variant)) return true;
   return false;
 }
 
@@ -408,7 +395,7 @@ Levels ComparePair(const Request &r, const RequestFacts &f, const Taxpayer &p, c
   // Best address over every address of record; the current one wins a tie (rule C1).
   int best = AddressLevel(r.address, p.address) * 2 + 1;
   for (size_t i = 0; i < p.prior_count && best < 9; ++i)
-    best = std::max(best, AddressLevel(r.address, p.prior[i]) * 2);
+    best = std::max(best, AddressLevel(r.address, p.prior + i * kAddressFields) * 2);
   l.address = best / 2;
   l.address_current = best % 2 == 1;
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <string>
 #include <string_view>
@@ -24,6 +25,34 @@ using Text = Maybe<std::string_view>;
 
 // A 64-bit hash of a text (name table and memo keys).
 uint64_t HashText(std::string_view s);
+
+// Equality of two texts, without a library call for the short ones (names, decimal hashes): up
+// to 16 bytes compared as two overlapping words, or halves, or bytes.
+inline bool Same(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  const char *x = a.data(), *y = b.data();
+  if (n >= 8) {
+    if (n > 16) return std::memcmp(x, y, n) == 0;
+    uint64_t x0, y0, x1, y1;
+    std::memcpy(&x0, x, 8);
+    std::memcpy(&y0, y, 8);
+    std::memcpy(&x1, x + n - 8, 8);
+    std::memcpy(&y1, y + n - 8, 8);
+    return x0 == y0 && x1 == y1;
+  }
+  if (n >= 4) {
+    uint32_t x0, y0, x1, y1;
+    std::memcpy(&x0, x, 4);
+    std::memcpy(&y0, y, 4);
+    std::memcpy(&x1, x + n - 4, 4);
+    std::memcpy(&y1, y + n - 4, 4);
+    return x0 == y0 && x1 == y1;
+  }
+  for (size_t i = 0; i < n; ++i)
+    if (x[i] != y[i]) return false;
+  return true;
+}
 
 // A name with the facts about it that several tests read.
 struct Name {
@@ -66,7 +95,7 @@ struct Tokens {
     }
   }
   bool Contains(std::string_view x) const {
-    return Any([&](std::string_view t) { return t == x; });
+    return Any([&](std::string_view t) { return Same(t, x); });
   }
   // list_has_all(this, other): every token of `other` is one of these (true for no tokens).
   bool HasAll(const Tokens &other) const {
@@ -91,9 +120,8 @@ struct Tokens {
 // normalised address, the house number, and city with state as 64-bit hashes and the ZIP as an
 // integer, each written in decimal (only their equality is tested: equal text, equal value), the
 // street name as text (its spelling is compared).
-struct Address {
-  Text key, house, street, zip, locality;
-};
+// Five consecutive fields, in this order (as the records hold them).
+enum AddressField { kKey, kHouse, kStreet, kZip, kLocality, kAddressFields };
 
 // The request's fields. `family_tokens`: the family name's tokens joined by spaces, NULL when
 // the name is its own single token; `given_phonetic`: the Soundex of the first word of the given
@@ -103,7 +131,7 @@ struct Request {
   Text middle_std, suffix;
   Maybe<int32_t> dob;  // YYYYMMDD
   Maybe<int32_t> tin;
-  Address address;
+  Text address[kAddressFields];
   // The master frequency of the request's given and family names, as written and swapped (the
   // weight of an exact agreement).
   Maybe<double> tf_given, tf_given_swapped, tf_family, tf_family_swapped;
@@ -116,13 +144,14 @@ struct RequestFacts {
   static RequestFacts Of(const Request &r);
 };
 
-// The taxpayer's fields, with every earlier address of record.
+// The taxpayer's fields, with every earlier address of record; the addresses point into the
+// fields of the parsed record (kAddressFields each).
 struct Taxpayer {
   int32_t tin = 0;
   Text given_first, given_rest, middle_std, family_std, family_tokens, family_phonetic, suffix;
   Maybe<int32_t> dob;
-  Address address;
-  const Address *prior = nullptr;
+  const Text *address = nullptr;
+  const Text *prior = nullptr;
   size_t prior_count = 0;
 };
 

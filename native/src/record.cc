@@ -21,10 +21,12 @@ constexpr char kNull = '\x1e';
 size_t Split(std::string_view record, std::vector<Text> &fields) {
   const char *data = record.data();
   const size_t n = record.size();
+  // At most one field per byte, plus one.
+  if (fields.size() < n + 1) fields.resize(n + 1);
+  Text *out = fields.data();
   size_t start = 0, count = 0;
   auto field = [&](size_t end) {
-    if (count == fields.size()) fields.resize(fields.size() * 2 + 32);
-    Text &t = fields[count++];
+    Text &t = out[count++];
     t.value = std::string_view(data + start, end - start);
     t.valid = !(end - start == 1 && data[start] == kNull);
     start = end + 1;
@@ -66,12 +68,9 @@ Maybe<double> Double(const Text &t) {
   return {std::strtod(s.c_str(), nullptr), true};
 }
 
-Address AddressAt(const std::vector<Text> &f, size_t i) { return {f[i], f[i + 1], f[i + 2], f[i + 3], f[i + 4]}; }
-
 }  // namespace
 
-bool ParseTaxpayer(std::string_view record, int32_t tin, std::vector<Text> &f, std::vector<Address> &prior,
-                   Taxpayer &p) {
+bool ParseTaxpayer(std::string_view record, int32_t tin, std::vector<Text> &f, Taxpayer &p) {
   const size_t count = Split(record, f);
   if (count < kTaxpayerFields || (count - kTaxpayerFields) % kAddressFields != 0) return false;
   p.tin = tin;
@@ -83,11 +82,9 @@ bool ParseTaxpayer(std::string_view record, int32_t tin, std::vector<Text> &f, s
   p.family_phonetic = f[5];
   p.suffix = f[6];
   p.dob = Integer(f[7]);
-  p.address = AddressAt(f, 8);
-  prior.clear();
-  for (size_t i = kTaxpayerFields; i < count; i += kAddressFields) prior.push_back(AddressAt(f, i));
-  p.prior = prior.data();
-  p.prior_count = prior.size();
+  p.address = &f[8];
+  p.prior = f.data() + kTaxpayerFields;
+  p.prior_count = (count - kTaxpayerFields) / kAddressFields;
   return true;
 }
 
@@ -104,7 +101,7 @@ bool ParseRequest(std::string_view record, std::vector<Text> &f, Request &r) {
   r.suffix = f[8];
   r.dob = Integer(f[9]);
   r.tin = Integer(f[10]);
-  r.address = AddressAt(f, 11);
+  for (size_t k = 0; k < kAddressFields; ++k) r.address[k] = f[11 + k];
   r.tf_given = Double(f[16]);
   r.tf_given_swapped = Double(f[17]);
   r.tf_family = Double(f[18]);

@@ -18,13 +18,11 @@
 namespace custodian {
 
 constexpr size_t kTaxpayerFields = 13;
-constexpr size_t kAddressFields = 5;
 constexpr size_t kRequestFields = 20;
 
-// Splits `record` into `fields` (reused between calls). Returns false when the record does not
-// have the shape its side requires.
-bool ParseTaxpayer(std::string_view record, int32_t tin, std::vector<Text> &fields,
-                   std::vector<Address> &prior, Taxpayer &out);
+// Splits `record` into `fields` (reused between calls; the taxpayer's addresses point into them).
+// Returns false when the record does not have the shape its side requires.
+bool ParseTaxpayer(std::string_view record, int32_t tin, std::vector<Text> &fields, Taxpayer &out);
 bool ParseRequest(std::string_view record, std::vector<Text> &fields, Request &out);
 
 }  // namespace custodian

@@ -132,11 +132,13 @@ JaroWinklerThreshold::JaroWinklerThreshold(double threshold) : threshold_(thresh
 bool JaroWinklerThreshold::Test(std::string_view a, const Signature &sa, std::string_view b,
                                 const Signature &sb) const {
   if (a.empty() || b.empty()) return 0.0 >= threshold_;
-  const int64_t prefix = CommonPrefix(a, b);
   const int64_t common = MaxCommon(sa, sb);
   if (sa.length < kLengths && sb.length < kLengths) {
-    if (common < min_common_[sa.length][sb.length][prefix]) return false;
-  } else if (UpperBound(sa.length, sb.length, common, prefix) < threshold_ - kMargin) {
+    // First with the largest prefix (a bound for any prefix: most pairs stop here), then with
+    // the pair's own.
+    const auto &needed = min_common_[sa.length][sb.length];
+    if (common < needed[4] || common < needed[CommonPrefix(a, b)]) return false;
+  } else if (UpperBound(sa.length, sb.length, common, CommonPrefix(a, b)) < threshold_ - kMargin) {
     return false;
   }
   return JaroWinkler(a, b) >= threshold_;

@@ -26,7 +26,7 @@ export const LEVEL_COLUMNS = COMPARISONS.map((c) => `l_${c.id}`);
  * `weight` the log2 likelihood ratio plus the prior). Behind it, `<target>_packed(row_no, tin, k,
  * weight)` holds the levels packed in one integer (native-kernel.ts, PACKED_LEVELS) — the
  * pairs are many and every column of every pair costs time to write — and `<target>_tf` the
- * request's name frequencies; `dropScored` removes all three.
+ * requests' name frequencies (and comparison records); `dropScored` removes all three.
  *
  * Reads `req_std` (standardised requests), `mst_cmp` (the taxpayers' comparison records,
  * compare-master.ts) and `tf_given` / `tf_family` (name frequencies). The levels are those of
@@ -41,7 +41,7 @@ export async function scorePairs(
   model: FsModel,
   engine: ComparisonEngine = comparisonEngine(),
 ): Promise<ComparisonEngine> {
-  await requestFrequencies(conn, `${target}_tf`);
+  await requestFrequencies(conn, `${target}_tf`, engine === 'native');
   if (engine === 'sql') {
     await computePairLevelsReference(conn, pairs, 'pair_levels_sql');
     await conn.run(`CREATE OR REPLACE TABLE ${target}_packed AS
@@ -77,7 +77,7 @@ export async function computePairLevels(
     await computePairLevelsReference(conn, pairs, target);
     return engine;
   }
-  await requestFrequencies(conn, 'pair_levels_tf');
+  await requestFrequencies(conn, 'pair_levels_tf', true);
   await compareNative(conn, pairs, 'pair_levels_packed', 'pair_levels_tf', 0);
   await conn.run(
     `CREATE OR REPLACE TABLE ${target} AS ${unpackedSql('pair_levels_packed', 'pair_levels_tf', false)}`,
@@ -87,64 +87,65 @@ export async function computePairLevels(
 }
 
 /**
- * `target(row_no, tin, k, weight)` from the native kernel: the requests' records (built here)
- * loaded into the kernel, then one statement joins the pairs with the taxpayers' records and
- * calls the kernel per pair.
- * `tf`: the requests' name frequencies (requestFrequencies); `modelId`: a model registered with
- * the kernel, or 0 for levels only (weight 0).
+ * `target(row_no, tin, k, weight)` from the native kernel: the requests' records (`requests`,
+ * made by requestFrequencies) loaded into the kernel, then one statement joins the pairs with the
+ * taxpayers' records and calls the kernel per pair. `modelId`: a model registered with the
+ * kernel, or 0 for levels only (weight 0).
  */
 async function compareNative(
   conn: DuckDBConnection,
   pairs: string,
   target: string,
-  tf: string,
+  requests: string,
   modelId: number,
 ): Promise<void> {
   await registerKernel(conn);
-  // The requests' comparison records (compare-master.ts): their fields as the taxpayers' are,
-  // with what only the request side needs — the given names read as a family name (swapped
-  // names) and the master frequency of the names in both orientations. The Soundex of the given
-  // name's first word once per distinct given name: the macro costs ~8 µs a value.
-  await conn.run(`CREATE OR REPLACE TEMP TABLE req_cmp AS
-    WITH given_phonetic AS (
-      SELECT given_std, soundex(split_part(given_std, ' ', 1)) AS gph
-      FROM (SELECT DISTINCT given_std FROM req_std WHERE given_std IS NOT NULL)
-    )
-    SELECT row_no, ${requestRecordSql()} AS rec FROM (
-      SELECT r.row_no, ${comparisonFieldsSql('r.')}, r.given_std AS gs, ph.gph, r.tin_std::INTEGER AS rtin,
-        t.g_p, t.g_swapped_p, t.f_p, t.f_swapped_p
-      FROM req_std r LEFT JOIN given_phonetic ph ON ph.given_std = r.given_std
-      LEFT JOIN ${tf} t USING (row_no))`);
   // The requests are loaded into the kernel's memory once each (withRequestSet); the pairs are
   // the hash table the taxpayers stream through, and the kernel is called as the pairs stream
   // by. The join is written in that order and DuckDB's optimiser told to keep it: estimating
   // from row counts alone, it builds the hash table from the taxpayers when a chunk has more
   // pairs than the master has taxpayers (every taxpayer's record in memory).
-  await withRequestSet(conn, 'req_cmp', async (requests) => {
+  await withRequestSet(conn, requests, async (set) => {
     await conn.run("SET disabled_optimizers = 'join_order,build_side_probe_side'");
     try {
       await conn.run(`CREATE OR REPLACE TABLE ${target} AS
         SELECT row_no, tin, s.k AS k, s.weight AS weight FROM (
-          SELECT c.row_no, p.tin, custodian_compare(${requests}, c.row_no, p.tin, p.rec, ${modelId}) AS s
+          SELECT c.row_no, p.tin, custodian_compare(${set}, c.row_no, p.tin, p.rec, ${modelId}) AS s
           FROM mst_cmp p JOIN ${pairs} c ON p.tin = c.tin::INTEGER)`);
     } finally {
       await conn.run("SET disabled_optimizers = ''");
     }
   });
-  await conn.run('DROP TABLE req_cmp');
 }
 
 /**
  * The master frequency of each request's given and family names, as written and with given and
  * family swapped (the weight of an exact name agreement reads the one matching the pair's
- * orientation): `target(row_no, g_p, g_swapped_p, f_p, f_swapped_p)`.
+ * orientation): `target(row_no, g_p, g_swapped_p, f_p, f_swapped_p)`, and with `records`, each
+ * request's comparison record `rec` for the kernel (compare-master.ts): its fields as the
+ * taxpayers' are, with what only the request side needs — the given names read as a family name
+ * (swapped names; the Soundex of the first word once per distinct given name: the macro costs
+ * ~8 µs a value) and these frequencies.
  */
-async function requestFrequencies(conn: DuckDBConnection, target: string): Promise<void> {
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${target} AS
-    SELECT r.row_no, g.p AS g_p, gs.p AS g_swapped_p, f.p AS f_p, fs.p AS f_swapped_p
+async function requestFrequencies(conn: DuckDBConnection, target: string, records: boolean): Promise<void> {
+  const frequencies = `SELECT r.*, g.p AS g_p, gs.p AS g_swapped_p, f.p AS f_p, fs.p AS f_swapped_p
     FROM req_std r
     LEFT JOIN tf_given g ON g.value = r.given_first LEFT JOIN tf_given gs ON gs.value = r.family_first
-    LEFT JOIN tf_family f ON f.value = r.family_std LEFT JOIN tf_family fs ON fs.value = r.given_std`);
+    LEFT JOIN tf_family f ON f.value = r.family_std LEFT JOIN tf_family fs ON fs.value = r.given_std`;
+  if (!records) {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${target} AS
+      SELECT row_no, g_p, g_swapped_p, f_p, f_swapped_p FROM (${frequencies})`);
+    return;
+  }
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${target} AS
+    WITH given_phonetic AS (
+      SELECT given_std, soundex(split_part(given_std, ' ', 1)) AS gph
+      FROM (SELECT DISTINCT given_std FROM req_std WHERE given_std IS NOT NULL)
+    )
+    SELECT row_no, g_p, g_swapped_p, f_p, f_swapped_p, ${requestRecordSql()} AS rec FROM (
+      SELECT r.row_no, ${comparisonFieldsSql('r.')}, r.given_std AS gs, ph.gph, r.tin_std::INTEGER AS rtin,
+        r.g_p, r.g_swapped_p, r.f_p, r.f_swapped_p
+      FROM (${frequencies}) r LEFT JOIN given_phonetic ph ON ph.given_std = r.given_std)`);
 }
 
 /** SQL packing a row's levels and flags into the kernel's integer (the SQL engine's path). */
