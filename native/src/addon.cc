@@ -7,6 +7,7 @@
 //       -> STRUCT(k BIGINT, weight DOUBLE)     a pair's packed levels and its match weight
 //   custodian_jaro_winkler(a, b) -> DOUBLE                              (tests: equal to DuckDB's)
 //   custodian_jaro_winkler_at_least(a, b, t) -> BOOLEAN                 (tests: the bounded test)
+//   custodian_soundex(word) -> VARCHAR                                 (tests: the standardiser's soundex)
 //   custodian_within_one_edit(a, b) -> BOOLEAN                          (tests: damerau_levenshtein <= 1)
 //
 // The records are those of record.h (written by src/match/compare-master.ts); `model` is an id
@@ -204,6 +205,23 @@ void WithinOneEditFunction(duck::FunctionInfo, duck::DataChunk input, duck::Vect
   }
 }
 
+// custodian_soundex(word) -> VARCHAR (tests: equal to the standardiser's soundex macro).
+void SoundexFunction(duck::FunctionInfo, duck::DataChunk input, duck::Vector output) {
+  const duck::idx_t n = api.data_chunk_get_size(input);
+  const Column words(api.data_chunk_get_vector(input, 0));
+  api.vector_ensure_validity_writable(output);
+  auto *validity = api.vector_get_validity(output);
+  for (duck::idx_t i = 0; i < n; ++i) {
+    const Text word = words.GetText(i);
+    char code[4];
+    if (!word.valid || !custodian::Soundex(word.value, code)) {
+      validity[i >> 6] &= ~(uint64_t{1} << (i & 63));
+      continue;
+    }
+    api.vector_assign_string_element_len(output, i, code, 4);
+  }
+}
+
 // --- registration ----------------------------------------------------------------------------
 
 struct TypeHolder {
@@ -327,6 +345,10 @@ napi_value RegisterFunctions(napi_env env, napi_callback_info info) {
   if (error.empty())
     error = Register(conn, "custodian_within_one_edit", two, api.create_logical_type(duck::kBoolean),
                      WithinOneEditFunction, nullptr);
+  std::vector<duck::LogicalType> one = {api.create_logical_type(duck::kVarchar)};
+  if (error.empty())
+    error = Register(conn, "custodian_soundex", one, api.create_logical_type(duck::kVarchar), SoundexFunction, nullptr);
+  for (auto &p : one) api.destroy_logical_type(&p);
   two.push_back(api.create_logical_type(duck::kDouble));
   if (error.empty())
     error = Register(conn, "custodian_jaro_winkler_at_least", two, api.create_logical_type(duck::kBoolean),
@@ -428,6 +450,7 @@ const char *LoadApi(const char *library, Api *out) {
   CUSTODIAN_RESOLVE(vector_get_data, "duckdb_vector_get_data")
   CUSTODIAN_RESOLVE(vector_get_validity, "duckdb_vector_get_validity")
   CUSTODIAN_RESOLVE(vector_ensure_validity_writable, "duckdb_vector_ensure_validity_writable")
+  CUSTODIAN_RESOLVE(vector_assign_string_element_len, "duckdb_vector_assign_string_element_len")
   CUSTODIAN_RESOLVE(list_vector_get_child, "duckdb_list_vector_get_child")
   CUSTODIAN_RESOLVE(struct_vector_get_child, "duckdb_struct_vector_get_child")
 #undef CUSTODIAN_RESOLVE

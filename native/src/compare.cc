@@ -212,6 +212,8 @@ RequestFacts RequestFacts::Of(const Request &r) {
   f.given_std = Name::Of(r.given_std);
   f.given_std_tokens = Tokens::Split(r.given_std);
   f.given_std_first = Name::Of(f.given_std_tokens.First());
+  if (f.given_std_first.text.valid)
+    f.given_phonetic_valid = Soundex(f.given_std_first.text.value, f.given_phonetic);
   return f;
 }
 
@@ -375,7 +377,7 @@ Levels ComparePair(const Request &r, const RequestFacts &f, const Taxpayer &p, c
 
   if (l.swapped) {
     l.given = GivenLevel(f.family_first, Text{}, r.middle_std, p, pg, names, memo);
-    l.family = FamilyLevel(f.given_std, f.given_std_tokens, f.given_std_first, r.given_phonetic, p, pf, p_tokens,
+    l.family = FamilyLevel(f.given_std, f.given_std_tokens, f.given_std_first, f.GivenPhonetic(), p, pf, p_tokens,
                            p_first);
   } else {
     l.given = GivenLevel(f.given_first, r.given_rest, r.middle_std, p, pg, names, memo);

@@ -124,10 +124,9 @@ struct Tokens {
 enum AddressField { kKey, kHouse, kStreet, kZip, kLocality, kAddressFields };
 
 // The request's fields. `family_tokens`: the family name's tokens joined by spaces, NULL when
-// the name is its own single token; `given_phonetic`: the Soundex of the first word of the given
-// name (for names written the other way round).
+// the name is its own single token.
 struct Request {
-  Text given_first, given_rest, given_std, family_std, family_tokens, family_phonetic, given_phonetic;
+  Text given_first, given_rest, given_std, family_std, family_tokens, family_phonetic;
   Text middle_std, suffix;
   Maybe<int32_t> dob;  // YYYYMMDD
   Maybe<int32_t> tin;
@@ -141,6 +140,10 @@ struct Request {
 struct RequestFacts {
   Name given_first, family_first, family_std, given_std, given_std_first;
   Tokens family_tokens, given_std_tokens;
+  // soundex(split_part(given_std, ' ', 1)): the given names read as a family name.
+  char given_phonetic[4] = {0, 0, 0, 0};
+  bool given_phonetic_valid = false;
+  Text GivenPhonetic() const { return {std::string_view(given_phonetic, 4), given_phonetic_valid}; }
   static RequestFacts Of(const Request &r);
 };
 

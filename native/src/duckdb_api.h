@@ -82,6 +82,7 @@ struct Api {
   void *(*vector_get_data)(Vector);
   uint64_t *(*vector_get_validity)(Vector);
   void (*vector_ensure_validity_writable)(Vector);
+  void (*vector_assign_string_element_len)(Vector, idx_t, const char *, idx_t);
   Vector (*list_vector_get_child)(Vector);
   Vector (*struct_vector_get_child)(Vector, idx_t);
 };

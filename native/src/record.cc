@@ -96,16 +96,15 @@ bool ParseRequest(std::string_view record, std::vector<Text> &f, Request &r) {
   r.family_std = f[3];
   r.family_tokens = f[4];
   r.family_phonetic = f[5];
-  r.given_phonetic = f[6];
-  r.middle_std = f[7];
-  r.suffix = f[8];
-  r.dob = Integer(f[9]);
-  r.tin = Integer(f[10]);
-  for (size_t k = 0; k < kAddressFields; ++k) r.address[k] = f[11 + k];
-  r.tf_given = Double(f[16]);
-  r.tf_given_swapped = Double(f[17]);
-  r.tf_family = Double(f[18]);
-  r.tf_family_swapped = Double(f[19]);
+  r.middle_std = f[6];
+  r.suffix = f[7];
+  r.dob = Integer(f[8]);
+  r.tin = Integer(f[9]);
+  for (size_t k = 0; k < kAddressFields; ++k) r.address[k] = f[10 + k];
+  r.tf_given = Double(f[15]);
+  r.tf_given_swapped = Double(f[16]);
+  r.tf_family = Double(f[17]);
+  r.tf_family_swapped = Double(f[18]);
   return true;
 }
 

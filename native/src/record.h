@@ -6,8 +6,8 @@
 //             suffix, dob, then the current address (key, house, street, zip, locality), then
 //             each earlier address of record (the same five fields)
 //   request:  given_first, given_rest, given_std, family_std, family_tokens, family_phonetic,
-//             given_phonetic, middle_std, suffix, dob, tin, the address (five fields), then the
-//             master frequency of given and family name, as written and swapped (four fields)
+//             middle_std, suffix, dob, tin, the address (five fields), then the master
+//             frequency of given and family name, as written and swapped (four fields)
 #pragma once
 
 #include <string_view>
@@ -18,7 +18,7 @@
 namespace custodian {
 
 constexpr size_t kTaxpayerFields = 13;
-constexpr size_t kRequestFields = 20;
+constexpr size_t kRequestFields = 19;
 
 // Splits `record` into `fields` (reused between calls; the taxpayer's addresses point into them).
 // Returns false when the record does not have the shape its side requires.

@@ -162,6 +162,38 @@ bool WithinOneEdit(std::string_view a, std::string_view b) {
   return la > lb ? a.substr(i + 1) == b.substr(i) : a.substr(i) == b.substr(i + 1);
 }
 
+bool Soundex(std::string_view word, char out[4]) {
+  // Letter codes by position in the alphabet; '-' for H and W, which separate nothing (deleted),
+  // '0' for vowels and Y, which separate equal codes.
+  static const char kCodes[] = "0123012-02245501262301-202";
+  char first = 0;
+  char last = 0;  // the previous code kept (the first letter's: H or W counts as '0')
+  size_t k = 1;
+  for (char ch : word) {
+    if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+    if (ch < 'A' || ch > 'Z') continue;
+    const char code = kCodes[ch - 'A'];
+    if (!first) {
+      first = ch;
+      last = code == '-' ? '0' : code;
+      continue;
+    }
+    // H and W are deleted (the codes on both sides merge); a run of one code is kept once, and
+    // the first letter's code suppresses an equal code right after it; vowels are dropped but
+    // separate equal codes.
+    if (code == '-' || (code != '0' && code == last)) continue;
+    last = code;
+    if (code != '0') {
+      out[k++] = code;
+      if (k == 4) break;
+    }
+  }
+  if (!first) return false;
+  out[0] = first;
+  while (k < 4) out[k++] = '0';
+  return true;
+}
+
 int64_t CodePoints(std::string_view s) {
   int64_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;

@@ -46,6 +46,11 @@ class JaroWinklerThreshold {
 // adjacent bytes transposed.
 bool WithinOneEdit(std::string_view a, std::string_view b);
 
+// soundex(word) of the standardiser's macros (src/standardize/macros.ts) for a word of its
+// standardised text (upper-case A-Z, digits): American Soundex of the word's letters. Writes the
+// four characters to `out`; false (NULL) when the word has no letter.
+bool Soundex(std::string_view word, char out[4]);
+
 // length(s) in SQL: the number of Unicode code points of UTF-8 text.
 int64_t CodePoints(std::string_view s);
 

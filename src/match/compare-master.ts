@@ -73,8 +73,8 @@ export function taxpayerRecordSql(prior: string): string {
 
 /**
  * A request's comparison record (native/src/record.h) over a row of comparisonFieldsSql columns
- * plus `gs` (the whole given name), `gph` (its first word's Soundex), `rtin` and the name
- * frequencies `g_p`, `g_swapped_p`, `f_p`, `f_swapped_p`.
+ * plus `gs` (the whole given name), `rtin` and the name frequencies `g_p`, `g_swapped_p`, `f_p`,
+ * `f_swapped_p`.
  */
 export function requestRecordSql(): string {
   return recordSql([
@@ -84,7 +84,6 @@ export function requestRecordSql(): string {
     'fam',
     'ftok',
     'fph',
-    'gph',
     'mid',
     'sfx',
     'dob',

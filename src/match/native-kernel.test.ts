@@ -113,6 +113,28 @@ describe('native comparison kernel', () => {
     ).toBeGreaterThan(1000);
   });
 
+  it("computes a given name's Soundex as the standardiser's macro does", async () => {
+    // Every given name and family name of the synthetic data as standardised, each word, and
+    // words built to reach every rule: H and W between equal codes, vowels between them, an
+    // initial letter with the same code as the next, digits, no letter at all.
+    await conn.run(`CREATE OR REPLACE TABLE soundex_words AS
+      SELECT DISTINCT w FROM (
+        SELECT unnest(string_split(std_clean(v), ' ')) AS w FROM (SELECT v FROM given_names UNION ALL SELECT v FROM family_names)
+        UNION ALL SELECT unnest(['ASHCRAFT', 'ASHCROFT', 'TYMCZAK', 'PFISTER', 'HONEYMAN', 'JACKSON', 'LLOYD', 'WHW',
+          'HWAA', 'A', 'H', 'J2', 'BB2B', '123', 'SCHWARZENEGGERSCHWARZENEGGER', 'AEIOUY', 'BOBBY', 'KKKKKK']))
+      WHERE w IS NOT NULL`);
+    const differ = await queryRows(
+      conn,
+      `SELECT w, custodian_soundex(w) AS ours, soundex(w) AS macro FROM soundex_words
+       WHERE custodian_soundex(w) IS DISTINCT FROM soundex(w) LIMIT 5`,
+    );
+    expect(differ).toEqual([]);
+    expect(await queryValue<number>(conn, 'SELECT count(*) FROM soundex_words')).toBeGreaterThan(500);
+    expect(
+      await queryValue<number>(conn, 'SELECT count(*) FROM soundex_words WHERE custodian_soundex(w) IS NULL'),
+    ).toBe(1);
+  });
+
   it('registers once per database', async () => {
     await registerKernel(conn);
     expect(

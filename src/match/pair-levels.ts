@@ -123,9 +123,8 @@ async function compareNative(
  * family swapped (the weight of an exact name agreement reads the one matching the pair's
  * orientation): `target(row_no, g_p, g_swapped_p, f_p, f_swapped_p)`, and with `records`, each
  * request's comparison record `rec` for the kernel (compare-master.ts): its fields as the
- * taxpayers' are, with what only the request side needs — the given names read as a family name
- * (swapped names; the Soundex of the first word once per distinct given name: the macro costs
- * ~8 µs a value) and these frequencies.
+ * taxpayers' are, with what only the request side needs — the whole given name (read as a family
+ * name when names are written the other way round) and these frequencies.
  */
 async function requestFrequencies(conn: DuckDBConnection, target: string, records: boolean): Promise<void> {
   const frequencies = `SELECT r.*, g.p AS g_p, gs.p AS g_swapped_p, f.p AS f_p, fs.p AS f_swapped_p
@@ -138,14 +137,10 @@ async function requestFrequencies(conn: DuckDBConnection, target: string, record
     return;
   }
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${target} AS
-    WITH given_phonetic AS (
-      SELECT given_std, soundex(split_part(given_std, ' ', 1)) AS gph
-      FROM (SELECT DISTINCT given_std FROM req_std WHERE given_std IS NOT NULL)
-    )
     SELECT row_no, g_p, g_swapped_p, f_p, f_swapped_p, ${requestRecordSql()} AS rec FROM (
-      SELECT r.row_no, ${comparisonFieldsSql('r.')}, r.given_std AS gs, ph.gph, r.tin_std::INTEGER AS rtin,
+      SELECT r.row_no, ${comparisonFieldsSql('r.')}, r.given_std AS gs, r.tin_std::INTEGER AS rtin,
         r.g_p, r.g_swapped_p, r.f_p, r.f_swapped_p
-      FROM (${frequencies}) r LEFT JOIN given_phonetic ph ON ph.given_std = r.given_std)`);
+      FROM (${frequencies}) r)`);
 }
 
 /** SQL packing a row's levels and flags into the kernel's integer (the SQL engine's path). */
