@@ -38,8 +38,8 @@ export const MASTER_PERSONS_SQL = `SELECT m.tin, m.given_std, m.given_first, ${g
   FROM mst_std m WHERE m.is_current`;
 
 /**
- * The persons view (`mst_person`, MASTER_PERSONS_SQL, temporary) and the taxpayers encoded for
- * the comparisons with their addresses of record (`mst_cmp`, compare-master.ts). `into`: a
+ * The persons view (`mst_person`, MASTER_PERSONS_SQL, temporary) and the taxpayers' comparison
+ * records with their addresses of record (`mst_cmp`, compare-master.ts). `into`: a
  * catalog and schema prefix (`"store".main.`) to build `mst_cmp` elsewhere than the default
  * database.
  */

@@ -18,7 +18,8 @@ import { type DuckDBConnection, openDuck, queryRows, queryValue, sqlIdent, sqlSt
  * re-reading the extract (issue 5, part 1).
  *
  * It holds exactly the tables the matcher reads — `mst_std` (standardised rows, ordered by TIN),
- * `mst_cmp` (one row per taxpayer, encoded for the comparisons, with its addresses of record;
+ * `mst_cmp` (one row per taxpayer: its comparison record, with every address of record, for the
+ * native comparison kernel;
  * `mst_person`, the taxpayers' names as text, is a view of `mst_std`), `tf_given` / `tf_family` (name frequencies), `master_keys`
  * (the blocking keys as an inverted index: one row per hashed key with its taxpayers, oversized
  * blocks already dropped) — plus
