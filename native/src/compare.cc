@@ -76,6 +76,20 @@ int DobLevel(const Maybe<int32_t> &r, const Maybe<int32_t> &p) {
   return 0;
 }
 
+// A valid name's byte signature and length in code points (SignatureOf and CodePoints in one
+// pass over the bytes).
+inline void Sign(Name &n) {
+  const std::string_view s = n.text.value;
+  uint64_t bytes = 0;
+  int64_t continuation = 0;
+  for (unsigned char c : s) {
+    bytes |= uint64_t{1} << (c & 63);
+    continuation += (c & 0xC0) == 0x80;
+  }
+  n.signature = {static_cast<uint32_t>(s.size()), bytes};
+  n.code_points = static_cast<int64_t>(s.size()) - continuation;
+}
+
 // A taxpayer's name whose hash, signature and length are computed when first asked for.
 class LazyName {
  public:
@@ -87,16 +101,7 @@ class LazyName {
     return name_;
   }
   const Name &Signed() {
-    if (!signed_ && name_.text.valid) {
-      uint64_t bytes = 0;
-      int64_t continuation = 0;
-      for (unsigned char c : name_.text.value) {
-        bytes |= uint64_t{1} << (c & 63);
-        continuation += (c & 0xC0) == 0x80;
-      }
-      name_.signature = {static_cast<uint32_t>(name_.text.value.size()), bytes};
-      name_.code_points = static_cast<int64_t>(name_.text.value.size()) - continuation;
-    }
+    if (!signed_ && name_.text.valid) Sign(name_);
     signed_ = true;
     return name_;
   }
@@ -191,14 +196,7 @@ Name Name::Of(const Text &t) {
   n.text = t;
   if (t.valid) {
     n.hash = HashText(t.value);
-    uint64_t bytes = 0;
-    int64_t continuation = 0;
-    for (unsigned char c : t.value) {
-      bytes |= uint64_t{1} << (c & 63);
-      continuation += (c & 0xC0) == 0x80;
-    }
-    n.signature = {static_cast<uint32_t>(t.value.size()), bytes};
-    n.code_points = static_cast<int64_t>(t.value.size()) - continuation;
+    Sign(n);
   }
   return n;
 }

@@ -26,29 +26,26 @@ using Text = Maybe<std::string_view>;
 // A 64-bit hash of a text (name table and memo keys).
 uint64_t HashText(std::string_view s);
 
+// The first and the last sizeof(W) of `n` bytes (sizeof(W) <= n <= 2 sizeof(W)) equal: all of
+// them, the two words overlapping.
+template <typename W>
+inline bool SameEnds(const char *x, const char *y, size_t n) {
+  W x0, y0, x1, y1;
+  std::memcpy(&x0, x, sizeof(W));
+  std::memcpy(&y0, y, sizeof(W));
+  std::memcpy(&x1, x + n - sizeof(W), sizeof(W));
+  std::memcpy(&y1, y + n - sizeof(W), sizeof(W));
+  return x0 == y0 && x1 == y1;
+}
+
 // Equality of two texts, without a library call for the short ones (names, decimal hashes): up
 // to 16 bytes compared as two overlapping words, or halves, or bytes.
 inline bool Same(std::string_view a, std::string_view b) {
   const size_t n = a.size();
   if (n != b.size()) return false;
   const char *x = a.data(), *y = b.data();
-  if (n >= 8) {
-    if (n > 16) return std::memcmp(x, y, n) == 0;
-    uint64_t x0, y0, x1, y1;
-    std::memcpy(&x0, x, 8);
-    std::memcpy(&y0, y, 8);
-    std::memcpy(&x1, x + n - 8, 8);
-    std::memcpy(&y1, y + n - 8, 8);
-    return x0 == y0 && x1 == y1;
-  }
-  if (n >= 4) {
-    uint32_t x0, y0, x1, y1;
-    std::memcpy(&x0, x, 4);
-    std::memcpy(&y0, y, 4);
-    std::memcpy(&x1, x + n - 4, 4);
-    std::memcpy(&y1, y + n - 4, 4);
-    return x0 == y0 && x1 == y1;
-  }
+  if (n >= 8) return n > 16 ? std::memcmp(x, y, n) == 0 : SameEnds<uint64_t>(x, y, n);
+  if (n >= 4) return SameEnds<uint32_t>(x, y, n);
   for (size_t i = 0; i < n; ++i)
     if (x[i] != y[i]) return false;
   return true;
