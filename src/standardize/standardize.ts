@@ -39,8 +39,16 @@ export const STANDARD_COLUMNS = [
 interface Kind {
   /** Key columns copied through (besides row_no), as `SELECT` items over the source. */
   readonly keys: readonly { readonly column: string; readonly expr: (present: boolean) => string }[];
-  /** Extra output items of the final select. */
+  /** Extra output items of the final select (over `j`, the joined row, and the kind's joins). */
   readonly extra: readonly string[];
+  /** Extra WITH items (`input`: a raw column as text; `S`: the source as `src`). */
+  readonly ctes?: (
+    input: (c: string) => string,
+    S: string,
+    present: ReadonlySet<string>,
+  ) => readonly string[];
+  /** Extra joins to the joined row `j` in the final select. */
+  readonly joins?: readonly string[];
 }
 
 const REQUESTS: Kind = {
@@ -59,10 +67,20 @@ const MASTER: Kind = {
           : 'CAST(NULL AS INTEGER) AS address_tax_year',
     },
   ],
-  extra: [
-    `row_number() OVER (PARTITION BY coalesce(tin_std, tin)
-       ORDER BY address_tax_year DESC NULLS LAST, row_no DESC) = 1 AS is_current`,
+  extra: ['cur.cur_row IS NOT NULL AS is_current'],
+  // A taxpayer's current row: the latest tax year (a row without one comes last), then the
+  // latest row. Found by an aggregate over three narrow columns and joined back: a window over
+  // the standardised rows would sort every wide row (measured: a fifth of the statement's time).
+  ctes: (input, S, present) => [
+    `cur AS (
+  SELECT arg_max(row_no, CASE WHEN y IS NULL THEN 0 ELSE y::HUGEINT + 2147483649 END * 18446744073709551616::HUGEINT
+      + (row_no::HUGEINT + 9223372036854775808::HUGEINT)) AS cur_row
+  FROM (SELECT src.row_no, coalesce(std_tin(${input('tin')}), ${input('tin')}) AS k,
+          ${present.has('address_tax_year') ? 'TRY_CAST(trim(CAST(src.address_tax_year AS VARCHAR)) AS INTEGER)' : 'CAST(NULL AS INTEGER)'} AS y
+        FROM ${S})
+  GROUP BY k)`,
   ],
+  joins: ['LEFT JOIN cur ON cur.cur_row = j.row_no'],
 };
 
 /** Quotes a table name, schema-qualified or not ("main.requests" → "main"."requests"). */
@@ -86,9 +104,10 @@ function standardizeSql(source: string, target: string, kind: Kind, present: Rea
   const keyNames = kind.keys.map((k) => k.column);
   const routes = sqlTuple(ROUTE_SUFFIXES);
   const S = `${tableIdent(source)} AS src`;
+  const extraCtes = kind.ctes?.(input, S, present) ?? [];
   return `CREATE OR REPLACE TABLE ${tableIdent(target)} AS
 WITH
--- Names are standardised once per distinct raw value, then joined back: a master of hundreds of
+${extraCtes.map((c) => `${c},\n`).join('')}-- Names are standardised once per distinct raw value, then joined back: a master of hundreds of
 -- millions of rows has only a few million distinct given and family names.
 fam_v AS (SELECT DISTINCT ${input('family_name')} AS raw FROM ${S}),
 fam_1 AS (SELECT raw, std_clean(raw) AS f0 FROM fam_v WHERE raw IS NOT NULL),
@@ -222,7 +241,7 @@ SELECT
   unit_std, nullif(city_std, '') AS city_std, state_std, zip5, left(zip5, 3) AS zip3,
   house_number || ' ' || street_std || ' ' || zip5 AS addr_key,
   tin_std${kind.extra.map((e) => `,\n  ${e}`).join('')}
-FROM joined`;
+FROM joined AS j${(kind.joins ?? []).map((x) => `\n${x}`).join('')}`;
 }
 
 async function run(conn: DuckDBConnection, source: string, target: string, kind: Kind): Promise<void> {
