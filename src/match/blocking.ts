@@ -15,8 +15,8 @@ import { type DuckDBConnection, queryRows, queryValue } from '../store/duckdb.js
 export interface BlockingRule {
   readonly id: string;
   readonly description: string;
-  /** SELECT of (tin, key) over `mst_std` (address rows) and `mst_person` (one row per taxpayer). */
-  readonly master: string;
+  /** The rule's key on the master side (MasterKey). */
+  readonly master: MasterKey;
   /** SELECT of (row_no, key) over `req_std`. */
   readonly request: string;
   /**
@@ -27,6 +27,27 @@ export interface BlockingRule {
   readonly maxBlock: number;
 }
 
+/**
+ * A rule's key on the master side, as expressions, so that the keys of all rules are computed in
+ * two passes over the master (buildMasterKeys) instead of one per rule.
+ */
+export interface MasterKey {
+  /**
+   * `row`: one key per address row `m` (a row of `mst_std`), which may also read its
+   * taxpayer's person fields `p` (dob, family_phonetic, given_first); `person`: keys per
+   * taxpayer `p` (a row of `mst_person`).
+   */
+  readonly over: 'row' | 'person';
+  /** The key (text), or with `list`, a list of keys; NULL (or a NULL element) is no key. */
+  readonly key: string;
+  readonly list?: boolean;
+  /** The rows that have a key. */
+  readonly when: string;
+}
+
+/** The person fields a `row` key may read (`p.…`). */
+const ROW_PERSON_FIELDS = ['dob', 'family_phonetic', 'given_first'] as const;
+
 const dobKey = (d: string) => `strftime(${d}, '%Y%m%d')`;
 const swappedDob = (d: string) =>
   `CASE WHEN day(${d}) <= 12 AND day(${d}) <> month(${d}) THEN strftime(make_date(year(${d}), day(${d}), month(${d})), '%Y%m%d') END`;
@@ -36,15 +57,22 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
     id: 'house_zip',
     maxBlock: 500,
     description: 'house number + ZIP5 (any address of record)',
-    master: `SELECT tin, house_number || '|' || zip5 AS key FROM mst_std WHERE house_number IS NOT NULL AND zip5 IS NOT NULL`,
+    master: {
+      over: 'row',
+      key: `m.house_number || '|' || m.zip5`,
+      when: 'm.house_number IS NOT NULL AND m.zip5 IS NOT NULL',
+    },
     request: `SELECT row_no, house_number || '|' || zip5 AS key FROM req_std WHERE house_number IS NOT NULL AND zip5 IS NOT NULL`,
   },
   {
     id: 'house_street_city',
     maxBlock: 500,
     description: 'house number + street name + city + state (any address of record)',
-    master: `SELECT tin, concat_ws('|', house_number, street_name, city_std, state_std) AS key FROM mst_std
-             WHERE house_number IS NOT NULL AND street_name IS NOT NULL AND city_std IS NOT NULL AND state_std IS NOT NULL`,
+    master: {
+      over: 'row',
+      key: `concat_ws('|', m.house_number, m.street_name, m.city_std, m.state_std)`,
+      when: 'm.house_number IS NOT NULL AND m.street_name IS NOT NULL AND m.city_std IS NOT NULL AND m.state_std IS NOT NULL',
+    },
     request: `SELECT row_no, concat_ws('|', house_number, street_name, city_std, state_std) AS key FROM req_std
               WHERE house_number IS NOT NULL AND street_name IS NOT NULL AND city_std IS NOT NULL AND state_std IS NOT NULL`,
   },
@@ -53,7 +81,12 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
     maxBlock: 200,
     description:
       'birth date (or its day/month swap) + a family-name token (given and family also tried swapped)',
-    master: `SELECT tin, ${dobKey('dob')} || '|' || t AS key FROM (SELECT tin, dob, unnest(family_tokens) AS t FROM mst_person WHERE dob IS NOT NULL)`,
+    master: {
+      over: 'person',
+      key: `list_transform(p.family_tokens, t -> ${dobKey('p.dob')} || '|' || t)`,
+      list: true,
+      when: 'p.dob IS NOT NULL',
+    },
     request: `SELECT DISTINCT row_no, key FROM (
                 SELECT row_no, unnest(flatten(list_transform([${dobKey('dob')}, ${swappedDob('dob')}],
                   d -> list_transform(list_append(family_tokens, given_first), t -> d || '|' || t)))) AS key
@@ -64,7 +97,12 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
     id: 'dob_given',
     maxBlock: 200,
     description: 'birth date + a formal given name (nicknames resolved; swapped too)',
-    master: `SELECT tin, ${dobKey('dob')} || '|' || f AS key FROM (SELECT tin, dob, unnest(given_formals) AS f FROM mst_person WHERE dob IS NOT NULL)`,
+    master: {
+      over: 'person',
+      key: `list_transform(p.given_formals, f -> ${dobKey('p.dob')} || '|' || f)`,
+      list: true,
+      when: 'p.dob IS NOT NULL',
+    },
     request: `SELECT DISTINCT row_no, ${dobKey('dob')} || '|' || f AS key FROM (
                 SELECT row_no, dob, unnest(list_concat(given_formals, [family_first])) AS f FROM req_std WHERE dob IS NOT NULL
               ) WHERE f IS NOT NULL`,
@@ -73,8 +111,11 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
     id: 'phonetic_zip3_initial',
     maxBlock: 50,
     description: 'family-name Soundex + ZIP3 + given-name initial',
-    master: `SELECT m.tin, p.family_phonetic || '|' || m.zip3 || '|' || p.given_first[1] AS key
-             FROM mst_std m JOIN mst_person p USING (tin) WHERE m.zip3 IS NOT NULL AND p.family_phonetic IS NOT NULL AND p.given_first IS NOT NULL`,
+    master: {
+      over: 'row',
+      key: `p.family_phonetic || '|' || m.zip3 || '|' || p.given_first[1]`,
+      when: 'm.zip3 IS NOT NULL AND p.family_phonetic IS NOT NULL AND p.given_first IS NOT NULL',
+    },
     request: `SELECT row_no, family_phonetic || '|' || zip3 || '|' || given_first[1] AS key FROM req_std
               WHERE zip3 IS NOT NULL AND family_phonetic IS NOT NULL AND given_first IS NOT NULL`,
   },
@@ -82,7 +123,12 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
     id: 'names',
     maxBlock: 25,
     description: 'given name (or a formal of it) + first family-name token, exact (swapped too)',
-    master: `SELECT tin, f || '|' || family_first AS key FROM (SELECT tin, family_first, unnest(given_formals) AS f FROM mst_person WHERE family_first IS NOT NULL)`,
+    master: {
+      over: 'person',
+      key: `list_transform(p.given_formals, f -> f || '|' || p.family_first)`,
+      list: true,
+      when: 'p.family_first IS NOT NULL',
+    },
     request: `SELECT DISTINCT row_no, key FROM (
                 SELECT row_no, unnest(list_concat(list_transform(given_formals, f -> f || '|' || family_first), [family_first || '|' || given_first])) AS key
                 FROM req_std
@@ -92,15 +138,22 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
     id: 'dob_zip',
     maxBlock: 100,
     description: 'birth date + ZIP5 (any address of record)',
-    master: `SELECT m.tin, ${dobKey('p.dob')} || '|' || m.zip5 AS key FROM mst_std m JOIN mst_person p USING (tin) WHERE p.dob IS NOT NULL AND m.zip5 IS NOT NULL`,
+    master: {
+      over: 'row',
+      key: `${dobKey('p.dob')} || '|' || m.zip5`,
+      when: 'p.dob IS NOT NULL AND m.zip5 IS NOT NULL',
+    },
     request: `SELECT row_no, ${dobKey('dob')} || '|' || zip5 AS key FROM req_std WHERE dob IS NOT NULL AND zip5 IS NOT NULL`,
   },
   {
     id: 'street_zip_initial',
     maxBlock: 100,
     description: 'street name + ZIP5 + given-name initial (house number may differ)',
-    master: `SELECT m.tin, m.street_name || '|' || m.zip5 || '|' || p.given_first[1] AS key
-             FROM mst_std m JOIN mst_person p USING (tin) WHERE m.street_name IS NOT NULL AND m.zip5 IS NOT NULL AND p.given_first IS NOT NULL`,
+    master: {
+      over: 'row',
+      key: `m.street_name || '|' || m.zip5 || '|' || p.given_first[1]`,
+      when: 'm.street_name IS NOT NULL AND m.zip5 IS NOT NULL AND p.given_first IS NOT NULL',
+    },
     request: `SELECT row_no, street_name || '|' || zip5 || '|' || given_first[1] AS key FROM req_std
               WHERE street_name IS NOT NULL AND zip5 IS NOT NULL AND given_first IS NOT NULL`,
   },
@@ -109,21 +162,29 @@ export const BLOCKING_RULES: readonly BlockingRule[] = [
     maxBlock: 25,
     description:
       'house number + street name, any locality (catches ZIP typos; common streets are cut by the block guard)',
-    master: `SELECT tin, house_number || '|' || street_name AS key FROM mst_std WHERE house_number IS NOT NULL AND street_name IS NOT NULL`,
+    master: {
+      over: 'row',
+      key: `m.house_number || '|' || m.street_name`,
+      when: 'm.house_number IS NOT NULL AND m.street_name IS NOT NULL',
+    },
     request: `SELECT row_no, house_number || '|' || street_name AS key FROM req_std WHERE house_number IS NOT NULL AND street_name IS NOT NULL`,
   },
   {
     id: 'dob_phonetic',
     maxBlock: 200,
     description: 'birth date + family-name Soundex',
-    master: `SELECT tin, ${dobKey('dob')} || '|' || family_phonetic AS key FROM mst_person WHERE dob IS NOT NULL AND family_phonetic IS NOT NULL`,
+    master: {
+      over: 'person',
+      key: `${dobKey('p.dob')} || '|' || p.family_phonetic`,
+      when: 'p.dob IS NOT NULL AND p.family_phonetic IS NOT NULL',
+    },
     request: `SELECT row_no, ${dobKey('dob')} || '|' || family_phonetic AS key FROM req_std WHERE dob IS NOT NULL AND family_phonetic IS NOT NULL`,
   },
   {
     id: 'tin',
     maxBlock: 1,
     description: 'TIN supplied by the requester',
-    master: 'SELECT tin, tin AS key FROM mst_person',
+    master: { over: 'person', key: 'p.tin', when: 'true' },
     request: 'SELECT row_no, tin_std AS key FROM req_std WHERE tin_std IS NOT NULL',
   },
 ];
@@ -154,10 +215,41 @@ export const KEY_HASH_PROBE_SQL = `SELECT ${keyHashSql(0, "'custodian'")}::VARCH
 export const ROWS_PER_SLICE = 16_000_000;
 
 /**
+ * A rule's master keys as a standalone SELECT of `(tin, key)` (text keys, one row per key) over
+ * `mst_std` and `mst_person`: the rule read on its own, as the tests' reference for
+ * buildMasterKeys, which computes all rules' keys together.
+ */
+export function masterKeySql(rule: BlockingRule): string {
+  const k = rule.master;
+  const from =
+    k.over === 'person'
+      ? 'mst_person p'
+      : `mst_std m JOIN (SELECT tin, ${ROW_PERSON_FIELDS.join(', ')} FROM mst_person) p USING (tin)`;
+  const tin = k.over === 'person' ? 'p.tin' : 'm.tin';
+  return k.list
+    ? `SELECT tin, key FROM (SELECT ${tin} AS tin, unnest(${k.key}) AS key FROM ${from} WHERE ${k.when}) WHERE key IS NOT NULL`
+    : `SELECT ${tin} AS tin, ${k.key} AS key FROM ${from} WHERE ${k.when} AND (${k.key}) IS NOT NULL`;
+}
+
+/** The hashed key(s) of rule `i` over one row (NULL, or a list without NULLs, when none). */
+function hashedKeySql(i: number, k: MasterKey): string {
+  return k.list
+    ? `CASE WHEN ${k.when} THEN list_transform(list_filter(${k.key}, x -> x IS NOT NULL), x -> ${keyHashSql(i, 'x')}) END`
+    : `CASE WHEN ${k.when} THEN ${keyHashSql(i, k.key)} END`;
+}
+
+/**
  * Master-side blocking keys as an inverted index: `target(rule, key, tins)`, one row per key
  * with the taxpayers holding it, blocks over their rule's cap (and over `maxBlock`) dropped.
  * Computed once per master file (and kept in the master store). Returns the number of keys
  * skipped as too common, by rule.
+ *
+ * Every rule's keys are hashed in two passes over the master — one over the address rows (each
+ * joined once to its taxpayer's person fields), one over the taxpayers — into two temporary
+ * tables with a key column per rule. Then, one rule at a time and each rule's keys in slices
+ * (by the key's hash), the taxpayers of each key are gathered, so that the lists being
+ * gathered fit in memory however large the master file is. (One pass per rule, as before,
+ * cost 11 scans of the master and 3 joins; measured in docs/performance.md.)
  */
 export async function buildMasterKeys(
   conn: DuckDBConnection,
@@ -166,18 +258,36 @@ export async function buildMasterKeys(
   rowsPerSlice = ROWS_PER_SLICE,
 ): Promise<Record<string, number>> {
   await conn.run(`CREATE OR REPLACE TABLE ${target} (rule UTINYINT, key UBIGINT, tins INTEGER[])`);
+  const rules = BLOCKING_RULES.map((r, i) => ({ r, i, col: `k${i}` }));
+  const rowRules = rules.filter((x) => x.r.master.over === 'row');
+  const personRules = rules.filter((x) => x.r.master.over === 'person');
+  const keyColumns = (xs: typeof rules) =>
+    xs.map((x) => `${hashedKeySql(x.i, x.r.master)} AS ${x.col}`).join(',\n      ');
+  if (rowRules.length > 0)
+    await conn.run(`CREATE OR REPLACE TEMP TABLE master_keys_rows AS
+      SELECT m.tin::INTEGER AS tin,
+      ${keyColumns(rowRules)}
+      FROM mst_std m JOIN (SELECT tin, ${ROW_PERSON_FIELDS.join(', ')} FROM mst_person) p USING (tin)`);
+  if (personRules.length > 0)
+    await conn.run(`CREATE OR REPLACE TEMP TABLE master_keys_persons AS
+      SELECT p.tin::INTEGER AS tin,
+      ${keyColumns(personRules)}
+      FROM mst_person p`);
   const skipped: Record<string, number> = {};
-  // One rule at a time, and each rule's keys in slices (by the key's hash), so that the lists
-  // being gathered fit in memory however large the master file is.
-  for (const [i, r] of BLOCKING_RULES.entries()) {
+  for (const { r, i, col } of rules) {
     const cap = Math.min(r.maxBlock, maxBlock);
-    await conn.run(`CREATE OR REPLACE TEMP TABLE master_keys_flat AS
-      SELECT ${keyHashSql(i, 'key')} AS key, tin::INTEGER AS tin FROM (${r.master}) WHERE key IS NOT NULL`);
-    const flatRows = await queryValue<number>(conn, 'SELECT count(*) FROM master_keys_flat');
+    const table = r.master.over === 'row' ? 'master_keys_rows' : 'master_keys_persons';
+    const flat = r.master.list
+      ? `SELECT unnest(${col}) AS key, tin FROM ${table} WHERE ${col} IS NOT NULL`
+      : `SELECT ${col} AS key, tin FROM ${table} WHERE ${col} IS NOT NULL`;
+    const flatRows = await queryValue<number>(
+      conn,
+      `SELECT coalesce(${r.master.list ? `sum(len(${col}))` : `count(${col})`}, 0) FROM ${table}`,
+    );
     const slices = Math.max(1, Math.ceil(flatRows / rowsPerSlice));
     for (let k = 0; k < slices; k++) {
       await conn.run(`CREATE OR REPLACE TEMP TABLE master_keys_rule AS
-        SELECT key, list_distinct(list(tin)) AS tins FROM master_keys_flat
+        SELECT key, list_distinct(list(tin)) AS tins FROM (${flat})
         WHERE ${slices === 1 ? 'true' : `key % ${slices} = ${k}`} GROUP BY key`);
       await conn.run(
         `INSERT INTO ${target} SELECT ${i}::UTINYINT, key, tins FROM master_keys_rule WHERE len(tins) <= ${cap}`,
@@ -189,8 +299,9 @@ export async function buildMasterKeys(
       if (n > 0) skipped[r.id] = (skipped[r.id] ?? 0) + n;
     }
   }
-  await conn.run('DROP TABLE master_keys_flat');
-  await conn.run('DROP TABLE master_keys_rule');
+  await conn.run('DROP TABLE IF EXISTS master_keys_rows');
+  await conn.run('DROP TABLE IF EXISTS master_keys_persons');
+  await conn.run('DROP TABLE IF EXISTS master_keys_rule');
   return skipped;
 }
 

@@ -4,7 +4,7 @@ import { INTERCHANGE_REQUEST_COLUMNS, MASTER_COLUMNS } from '../ingest/columns.j
 import { installStandardizer, standardizeMaster, standardizeRequests } from '../standardize/index.js';
 import { type DuckDBConnection, openDuck, queryRows, sqlString } from '../store/duckdb.js';
 import { testModel } from '../test-support/fs-model.js';
-import { buildMasterKeys } from './blocking.js';
+import { BLOCKING_RULES, buildMasterKeys, keyHashSql, masterKeySql } from './blocking.js';
 import { DEFAULT_MAX_BLOCK, prepareMaster, runFsMatcher } from './fs-matcher.js';
 
 type Row = Record<string, string | null>;
@@ -274,6 +274,31 @@ describe('fs matcher decisions', () => {
 });
 
 describe('master blocking keys', () => {
+  it('computed for all rules in two passes equal each rule read on its own', async () => {
+    const perRule = BLOCKING_RULES.map(
+      (r, i) =>
+        `SELECT ${i}::UTINYINT AS rule, ${keyHashSql(i, 'key')} AS key, tin::INTEGER AS tin FROM (${masterKeySql(r)})`,
+    ).join(' UNION ALL ');
+    const caps = BLOCKING_RULES.map((r, i) => `(${i}, ${Math.min(r.maxBlock, DEFAULT_MAX_BLOCK)})`).join(
+      ', ',
+    );
+    const rows = await queryRows<{ reference: number; built: number; differ: number; rules: number }>(
+      conn,
+      `WITH ref AS (
+         SELECT g.rule, g.key, g.tins FROM (
+           SELECT rule, key, list_sort(list_distinct(list(tin))) AS tins FROM (${perRule}) GROUP BY rule, key) g
+         JOIN (VALUES ${caps}) c(rule, cap) ON c.rule = g.rule WHERE len(g.tins) <= c.cap),
+       b AS (SELECT rule, key, list_sort(tins) AS tins FROM master_keys)
+       SELECT (SELECT count(*) FROM ref) AS reference, (SELECT count(*) FROM b) AS built,
+              (SELECT count(DISTINCT rule) FROM b) AS rules,
+              (SELECT count(*) FROM (SELECT * FROM ref EXCEPT SELECT * FROM b)) + (SELECT count(*) FROM (SELECT * FROM b EXCEPT SELECT * FROM ref)) AS differ`,
+    );
+    expect(rows[0]!.reference).toBeGreaterThan(20_000);
+    expect(rows[0]!.rules).toBe(BLOCKING_RULES.length);
+    expect(rows[0]!.built).toBe(rows[0]!.reference);
+    expect(rows[0]!.differ).toBe(0);
+  });
+
   it('are the same gathered in many slices as in one (bounded memory changes nothing)', async () => {
     await buildMasterKeys(conn, 'mk_sliced', DEFAULT_MAX_BLOCK, 5_000);
     const rows = await queryRows<{ one: number; sliced: number; differ: number }>(
