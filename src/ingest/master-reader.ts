@@ -21,6 +21,23 @@ export interface LoadedMaster {
   readonly format: 'csv' | 'parquet';
 }
 
+export interface LoadMasterOptions {
+  /**
+   * Write `target` in the one pass over the file and keep every row: the rows that cannot be
+   * used stay, flagged by `problem`, and a row's number is not a column but its rowid + 1
+   * (`masterRowsSql`). Saves a copy of the whole extract (the master store's import).
+   */
+  readonly inPlace?: boolean | undefined;
+}
+
+/**
+ * The usable rows of a master table loaded in place (`LoadMasterOptions.inPlace`), numbered:
+ * `row_no` and the master columns, as `loadMaster` writes them otherwise.
+ */
+export function masterRowsSql(table: string): string {
+  return `SELECT rowid + 1 AS row_no, * EXCLUDE (problem) FROM ${table} WHERE problem IS NULL`;
+}
+
 /**
  * Loads a master extract (CSV or Parquet, by extension) into `target` with DuckDB's streaming
  * readers: never through the JavaScript heap. Rows that cannot be used (unparseable CSV rows,
@@ -31,6 +48,7 @@ export async function loadMaster(
   file: string,
   target: string,
   progress: ProgressSink = SILENT_PROGRESS,
+  options: LoadMasterOptions = {},
 ): Promise<LoadedMaster> {
   await assertReadableFile(file);
   const name = path.basename(file);
@@ -72,22 +90,22 @@ export async function loadMaster(
       WHEN family_name IS NULL THEN 'family_name is empty'
       WHEN address_tax_year IS NOT NULL AND TRY_CAST(address_tax_year AS INTEGER) IS NULL THEN 'address_tax_year is not a year'
     END`;
-  const read = `${target}_read`;
+  // One pass over the file: read in parallel in file order (insertion order preserved), each row
+  // checked and its TIN put in one form (123-45-6789 → 123456789) as it is read. A row's number
+  // is its position in the file: the table's rowid + 1 (a row_number() over the reader would
+  // make the read single-threaded).
+  const rowsSql = `SELECT * REPLACE (CASE WHEN problem IS NULL THEN regexp_replace(tin, '[\\s-]', '', 'g') ELSE tin END AS tin)
+    FROM (SELECT *, ${problem} AS problem FROM (SELECT ${select} FROM ${source}))`;
+  const read = options.inPlace ? target : `${target}_read`;
   progress.start('load master', 100);
   try {
     await conn.run('DROP TABLE IF EXISTS master_csv_rejects; DROP TABLE IF EXISTS master_csv_scan');
     await conn.run('SET preserve_insertion_order = true');
-    // Read in parallel, in file order (insertion order preserved), then numbered by rowid: a
-    // row_number() over the reader would make the read single-threaded.
-    await runWithProgress(conn, `CREATE OR REPLACE TABLE ${read} AS SELECT ${select} FROM ${source}`, (p) =>
-      progress.update(Math.round(p * 0.8)),
+    await runWithProgress(conn, `CREATE OR REPLACE TABLE ${read} AS ${rowsSql}`, (p) =>
+      progress.update(Math.round(p * (options.inPlace ? 1 : 0.8))),
     );
-    await conn.run(
-      // A usable TIN is kept as its nine digits (123-45-6789 → 123456789): one form everywhere.
-      `CREATE OR REPLACE TABLE ${target} AS
-       SELECT * REPLACE (CASE WHEN problem IS NULL THEN regexp_replace(tin, '[\\s-]', '', 'g') ELSE tin END AS tin)
-       FROM (SELECT *, ${problem} AS problem FROM (SELECT rowid + 1 AS row_no, * FROM ${read}))`,
-    );
+    if (!options.inPlace)
+      await conn.run(`CREATE OR REPLACE TABLE ${target} AS SELECT rowid + 1 AS row_no, * FROM ${read}`);
   } catch (e) {
     const msg = firstLine(e);
     if (/unicode|utf-?8/i.test(msg))
@@ -97,20 +115,21 @@ export async function loadMaster(
       `${name}: cannot read as ${format.toUpperCase()} (${msg})`,
     );
   } finally {
-    await conn.run(`DROP TABLE IF EXISTS ${read}`);
+    if (!options.inPlace) await conn.run(`DROP TABLE IF EXISTS ${read}`);
     await conn.run('SET preserve_insertion_order = false');
     progress.stop();
   }
-  // One pass over the file: rows that cannot be used are reported, then deleted (the `problem`
-  // column stays, empty; readers take columns by name).
+  // Rows that cannot be used are reported, then deleted (the `problem` column stays, empty;
+  // readers take columns by name) — or, in place, kept and flagged.
+  const numbered = options.inPlace ? `(SELECT rowid + 1 AS row_no, * FROM ${target})` : target;
   const rejects: MasterReject[] = (
     await queryRows<{ row_no: number; tin: string | null; problem: string }>(
       conn,
-      `SELECT row_no, tin, problem FROM ${target} WHERE problem IS NOT NULL ORDER BY row_no LIMIT 1000`,
+      `SELECT row_no, tin, problem FROM ${numbered} WHERE problem IS NOT NULL ORDER BY row_no LIMIT 1000`,
     )
   ).map((r) => ({ where: `row ${r.row_no}${r.tin ? ` (tin ${r.tin})` : ''}`, reason: r.problem }));
   let rejected = await queryValue<number>(conn, `SELECT count(*) FROM ${target} WHERE problem IS NOT NULL`);
-  if (rejected > 0) await conn.run(`DELETE FROM ${target} WHERE problem IS NOT NULL`);
+  if (rejected > 0 && !options.inPlace) await conn.run(`DELETE FROM ${target} WHERE problem IS NOT NULL`);
   if (format === 'csv') {
     const csvRejects = await queryRows<{ line: number; column_name: string | null; error_message: string }>(
       conn,
@@ -120,10 +139,13 @@ export async function loadMaster(
       rejects.push({ where: `line ${r.line}`, reason: r.error_message.split('\n')[0] ?? 'unreadable row' });
     rejected += await queryValue<number>(conn, 'SELECT count(*) FROM master_csv_rejects');
   }
-  const rows = await queryValue<number>(conn, `SELECT count(*) FROM ${target}`);
+  const rows = await queryValue<number>(conn, `SELECT count(*) FROM ${target} WHERE problem IS NULL`);
   if (rows === 0)
     throw new CustodianError('CUS_MASTER_EMPTY', `${name}: no usable row (${rejected} rejected)`);
-  const taxpayers = await queryValue<number>(conn, `SELECT count(DISTINCT tin) FROM ${target}`);
+  const taxpayers = await queryValue<number>(
+    conn,
+    `SELECT count(DISTINCT tin) FROM ${target} WHERE problem IS NULL`,
+  );
   return { rows, taxpayers, rejected, rejects: rejects.slice(0, 1000), format };
 }
 

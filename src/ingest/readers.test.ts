@@ -7,7 +7,7 @@ import { csvOf, lawfulRequest, tempDir, writeBatch } from '../test-support/reque
 import { loadBatchRecords } from './batch-reader.js';
 import { loadCsvFast, scanCsvBytes } from './csv-fast-path.js';
 import { readManifest } from './manifest.js';
-import { loadMaster } from './master-reader.js';
+import { loadMaster, masterRowsSql } from './master-reader.js';
 
 let duck: Awaited<ReturnType<typeof openDuck>>;
 let conn: DuckDBConnection;
@@ -202,6 +202,36 @@ describe('master extract reader', () => {
       expect.arrayContaining(['row 2 (tin 12345)', 'row 3 (tin 223456789)', 'row 4 (tin 323456789)']),
     );
     expect(await queryValue(conn, 'SELECT row_no FROM mst')).toBe(1);
+  });
+  it('loaded in place, keeps every row flagged and numbers the usable ones as the copy does', async () => {
+    const text = [
+      header,
+      '123456789,Ana,,Pérez,,1980-01-02,1 Main St,,Austin,TX,78701,2023',
+      '12345,Bad,,Tin,,,,,,,,',
+      '223-45-6789,Bo,,Lee,,,,,,,,',
+      '323456789,Jo,,Doe,,,,,,,,20x1',
+      '423456789,Cy,,Ray,,,9 Elm St,,,,,2024',
+    ].join('\n');
+    const f = file('inplace.csv', `${text}\n`);
+    const copied = await loadMaster(conn, f, 'mst_copy');
+    const inPlace = await loadMaster(conn, f, 'mst_in_place', undefined, { inPlace: true });
+    expect(inPlace).toEqual(copied);
+    expect(await queryValue(conn, 'SELECT count(*) FROM mst_in_place')).toBe(5);
+    expect(await queryValue(conn, 'SELECT count(*) FROM mst_in_place WHERE problem IS NOT NULL')).toBe(2);
+    const differ = await queryValue<number>(
+      conn,
+      `SELECT count(*) FROM (
+         (SELECT * FROM (${masterRowsSql('mst_in_place')}) EXCEPT ALL SELECT * EXCLUDE (problem) FROM mst_copy)
+         UNION ALL
+         (SELECT * EXCLUDE (problem) FROM mst_copy EXCEPT ALL SELECT * FROM (${masterRowsSql('mst_in_place')})))`,
+    );
+    expect(differ).toBe(0);
+    expect(
+      await queryValue(
+        conn,
+        `SELECT string_agg(row_no::VARCHAR, ',' ORDER BY row_no) FROM (${masterRowsSql('mst_in_place')})`,
+      ),
+    ).toBe('1,3,5');
   });
   it('keeps a TIN written with dashes or spaces as its nine digits, the form requests are compared in', async () => {
     const text = [header, '123-45-6789,Ana,,Pérez,,,,,,,,', '223 45 6789,Bo,,Lee,,,,,,,,'].join('\n');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CustodianError } from '../core/errors.js';
 import type { ProgressSink } from '../core/progress.js';
 import { generateSynthetic, type SynthResult } from '../synth/generate.js';
-import { openDuck, queryRows, queryValue } from './duckdb.js';
+import { openDuck, queryRows, queryValue, sqlString } from './duckdb.js';
 import {
   attachMasterStore,
   importMaster,
@@ -186,6 +186,24 @@ describe('importMaster', () => {
     expect(info.rows).toBe(synth.masterRows);
     expect(info.taxpayers).toBe(synth.taxpayers);
     expect(await readBuildingInfo(store)).toBeNull();
+  });
+
+  it('starts again when an interrupted import left its raw rows in an earlier layout', async () => {
+    const store = path.join(tmp, 'store-layout');
+    await importMaster([synth.paths.master], store, { threads: 2, stopAfter: 'load' });
+    // An import by an earlier version recorded no layout (its raw rows carried their numbers).
+    const duck = await openDuck({ threads: 1, memoryLimit: '512MB' });
+    try {
+      await duck.conn.run(`ATTACH ${sqlString(path.join(store, `${MASTER_STORE_FILE}.building`))} AS b`);
+      await duck.conn.run("DELETE FROM b.main.store_meta WHERE key = 'load_layout'");
+    } finally {
+      duck.close();
+    }
+    const rec = recorder();
+    const info = await importMaster([synth.paths.master], store, { threads: 2, progress: rec });
+    expect(info.resumedStages).toEqual([]);
+    expect(rec.stages.some((s) => s.startsWith('import master.csv'))).toBe(true);
+    expect(info.rows).toBe(synth.masterRows);
   });
 
   it('starts again when an interrupted import was of other files', async () => {
