@@ -104,9 +104,8 @@ export async function loadMaster(
     await runWithProgress(conn, `CREATE OR REPLACE TABLE ${read} AS ${rowsSql}`, (p) =>
       progress.update(Math.round(p * (options.inPlace ? 1 : 0.8))),
     );
-    if (!options.inPlace)
-      await conn.run(`CREATE OR REPLACE TABLE ${target} AS SELECT rowid + 1 AS row_no, * FROM ${read}`);
   } catch (e) {
+    if (!options.inPlace) await conn.run(`DROP TABLE IF EXISTS ${read}`);
     const msg = firstLine(e);
     if (/unicode|utf-?8/i.test(msg))
       throw new CustodianError('CUS_INPUT_NOT_UTF8', `${name}: not UTF-8 text (${msg})`);
@@ -115,37 +114,45 @@ export async function loadMaster(
       `${name}: cannot read as ${format.toUpperCase()} (${msg})`,
     );
   } finally {
-    if (!options.inPlace) await conn.run(`DROP TABLE IF EXISTS ${read}`);
     await conn.run('SET preserve_insertion_order = false');
     progress.stop();
   }
-  // Rows that cannot be used are reported, then deleted (the `problem` column stays, empty;
-  // readers take columns by name) — or, in place, kept and flagged.
-  const numbered = options.inPlace ? `(SELECT rowid + 1 AS row_no, * FROM ${target})` : target;
-  const rejects: MasterReject[] = (
-    await queryRows<{ row_no: number; tin: string | null; problem: string }>(
+  // The rows that cannot be used are reported from the table as read; a copy (not in place)
+  // holds the usable rows only, numbered (the `problem` column stays, empty; readers take
+  // columns by name).
+  const numbered = `(SELECT rowid + 1 AS row_no, * FROM ${read})`;
+  let rows: number;
+  let rejected: number;
+  let taxpayers: number;
+  const rejects: MasterReject[] = [];
+  try {
+    for (const r of await queryRows<{ row_no: number; tin: string | null; problem: string }>(
       conn,
       `SELECT row_no, tin, problem FROM ${numbered} WHERE problem IS NOT NULL ORDER BY row_no LIMIT 1000`,
-    )
-  ).map((r) => ({ where: `row ${r.row_no}${r.tin ? ` (tin ${r.tin})` : ''}`, reason: r.problem }));
-  let rejected = await queryValue<number>(conn, `SELECT count(*) FROM ${target} WHERE problem IS NOT NULL`);
-  if (rejected > 0 && !options.inPlace) await conn.run(`DELETE FROM ${target} WHERE problem IS NOT NULL`);
-  if (format === 'csv') {
-    const csvRejects = await queryRows<{ line: number; column_name: string | null; error_message: string }>(
+    ))
+      rejects.push({ where: `row ${r.row_no}${r.tin ? ` (tin ${r.tin})` : ''}`, reason: r.problem });
+    rejected = await queryValue<number>(conn, `SELECT count(*) FROM ${read} WHERE problem IS NOT NULL`);
+    if (format === 'csv') {
+      const csvRejects = await queryRows<{ line: number; column_name: string | null; error_message: string }>(
+        conn,
+        'SELECT line, column_name, error_message FROM master_csv_rejects ORDER BY line LIMIT 1000',
+      );
+      for (const r of csvRejects)
+        rejects.push({ where: `line ${r.line}`, reason: r.error_message.split('\n')[0] ?? 'unreadable row' });
+      rejected += await queryValue<number>(conn, 'SELECT count(*) FROM master_csv_rejects');
+    }
+    rows = await queryValue<number>(conn, `SELECT count(*) FROM ${read} WHERE problem IS NULL`);
+    if (rows === 0)
+      throw new CustodianError('CUS_MASTER_EMPTY', `${name}: no usable row (${rejected} rejected)`);
+    taxpayers = await queryValue<number>(
       conn,
-      'SELECT line, column_name, error_message FROM master_csv_rejects ORDER BY line LIMIT 1000',
+      `SELECT count(DISTINCT tin) FROM ${read} WHERE problem IS NULL`,
     );
-    for (const r of csvRejects)
-      rejects.push({ where: `line ${r.line}`, reason: r.error_message.split('\n')[0] ?? 'unreadable row' });
-    rejected += await queryValue<number>(conn, 'SELECT count(*) FROM master_csv_rejects');
+    if (!options.inPlace)
+      await conn.run(`CREATE OR REPLACE TABLE ${target} AS SELECT * FROM ${numbered} WHERE problem IS NULL`);
+  } finally {
+    if (!options.inPlace) await conn.run(`DROP TABLE IF EXISTS ${read}`);
   }
-  const rows = await queryValue<number>(conn, `SELECT count(*) FROM ${target} WHERE problem IS NULL`);
-  if (rows === 0)
-    throw new CustodianError('CUS_MASTER_EMPTY', `${name}: no usable row (${rejected} rejected)`);
-  const taxpayers = await queryValue<number>(
-    conn,
-    `SELECT count(DISTINCT tin) FROM ${target} WHERE problem IS NULL`,
-  );
   return { rows, taxpayers, rejected, rejects: rejects.slice(0, 1000), format };
 }
 

@@ -45,8 +45,9 @@ export interface MasterKey {
   readonly when: string;
 }
 
-/** The person fields a `row` key may read (`p.…`). */
-const ROW_PERSON_FIELDS = ['dob', 'family_phonetic', 'given_first'] as const;
+/** What a `row` key reads: each address row `m` with the person fields `p` it may use. */
+const ROW_KEYS_FROM =
+  'mst_std m JOIN (SELECT tin, dob, family_phonetic, given_first FROM mst_person) p USING (tin)';
 
 const dobKey = (d: string) => `strftime(${d}, '%Y%m%d')`;
 const swappedDob = (d: string) =>
@@ -221,10 +222,7 @@ export const ROWS_PER_SLICE = 16_000_000;
  */
 export function masterKeySql(rule: BlockingRule): string {
   const k = rule.master;
-  const from =
-    k.over === 'person'
-      ? 'mst_person p'
-      : `mst_std m JOIN (SELECT tin, ${ROW_PERSON_FIELDS.join(', ')} FROM mst_person) p USING (tin)`;
+  const from = k.over === 'person' ? 'mst_person p' : ROW_KEYS_FROM;
   const tin = k.over === 'person' ? 'p.tin' : 'm.tin';
   return k.list
     ? `SELECT tin, key FROM (SELECT ${tin} AS tin, unnest(${k.key}) AS key FROM ${from} WHERE ${k.when}) WHERE key IS NOT NULL`
@@ -267,7 +265,7 @@ export async function buildMasterKeys(
     await conn.run(`CREATE OR REPLACE TEMP TABLE master_keys_rows AS
       SELECT m.tin::INTEGER AS tin,
       ${keyColumns(rowRules)}
-      FROM mst_std m JOIN (SELECT tin, ${ROW_PERSON_FIELDS.join(', ')} FROM mst_person) p USING (tin)`);
+      FROM ${ROW_KEYS_FROM}`);
   if (personRules.length > 0)
     await conn.run(`CREATE OR REPLACE TEMP TABLE master_keys_persons AS
       SELECT p.tin::INTEGER AS tin,
