@@ -3,8 +3,12 @@
 //
 //   custodian_request_load(request_set, row_no, request_record) -> BOOLEAN
 //       keeps one request of a chunk (createRequestSet makes the set, releaseRequestSet frees it)
-//   custodian_compare(request_set, row_no, tin, taxpayer_record, model)
-//       -> STRUCT(k BIGINT, weight DOUBLE)     a pair's packed levels and its match weight
+//   custodian_pair_load(request_set, row_no, tin) -> BOOLEAN
+//       adds one candidate pair to the set (indexPairs then indexes them by taxpayer)
+//   custodian_score_taxpayer(request_set, tin, taxpayer_record, model) -> INTEGER
+//       scores every pair of the set with that taxpayer; returns how many
+//   custodian_scored(request_set) -> TABLE(row_no BIGINT, tin INTEGER, k BIGINT, weight DOUBLE)
+//       the set's scored pairs: packed levels and match weight
 //   custodian_jaro_winkler(a, b) -> DOUBLE                              (tests: equal to DuckDB's)
 //   custodian_jaro_winkler_at_least(a, b, t) -> BOOLEAN                 (tests: the bounded test)
 //   custodian_soundex(word) -> VARCHAR                                 (tests: the standardiser's soundex)
@@ -16,6 +20,8 @@
 #include <dlfcn.h>
 #include <node_api.h>
 
+#include <algorithm>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -60,64 +66,230 @@ struct Column {
   }
 };
 
-// custodian_compare(request_set, row_no, tin, taxpayer_record, model)
-void CompareFunction(duck::FunctionInfo info, duck::DataChunk input, duck::Vector output) {
-  const auto *names = static_cast<const NameTable *>(api.scalar_function_get_extra_info(info));
+// The request set a statement names (a constant of the statement): looked up once per vector.
+// Every row must name the same set.
+std::shared_ptr<custodian::RequestSet> StatementSet(const Column &set_ids, duck::idx_t n, bool &mixed) {
+  std::shared_ptr<custodian::RequestSet> set;
+  int id = -1;
+  mixed = false;
+  for (duck::idx_t i = 0; i < n; ++i) {
+    const Maybe<int32_t> s = set_ids.Get<int32_t>(i);
+    if (!s.valid) continue;
+    if (id < 0) {
+      id = s.value;
+      set = custodian::RequestSetById(id);
+    } else if (s.value != id) {
+      mixed = true;
+    }
+  }
+  return set;
+}
+
+// custodian_pair_load(request_set, row_no, tin) -> BOOLEAN: adds the candidate pairs of a vector
+// to the set's pair index (before custodian_score_taxpayer; the index is built in between).
+void PairLoadFunction(duck::FunctionInfo info, duck::DataChunk input, duck::Vector output) {
   const duck::idx_t n = api.data_chunk_get_size(input);
   const Column set_ids(api.data_chunk_get_vector(input, 0));
   const Column row_nos(api.data_chunk_get_vector(input, 1));
   const Column tins(api.data_chunk_get_vector(input, 2));
-  const Column taxpayer_records(api.data_chunk_get_vector(input, 3));
-  const Column model_ids(api.data_chunk_get_vector(input, 4));
-  auto *packed = static_cast<int64_t *>(api.vector_get_data(api.struct_vector_get_child(output, 0)));
-  auto *weights = static_cast<double *>(api.vector_get_data(api.struct_vector_get_child(output, 1)));
+  auto *out = static_cast<bool *>(api.vector_get_data(output));
+  bool mixed = false;
+  const auto set = StatementSet(set_ids, n, mixed);
+  if (!set || mixed) {
+    api.scalar_function_set_error(info, "custodian_pair_load: an unknown request set, or more than one");
+    return;
+  }
+  std::vector<uint64_t> block;
+  block.reserve(n);
+  for (duck::idx_t i = 0; i < n; ++i) {
+    const Maybe<int64_t> row_no = row_nos.Get<int64_t>(i);
+    const Maybe<int32_t> tin = tins.Get<int32_t>(i);
+    const int64_t slot = row_no.valid ? row_no.value - set->first() : -1;
+    if (!tin.valid || slot < 0 || slot >= set->count()) {
+      api.scalar_function_set_error(info, "custodian_pair_load: a pair without a TIN, or whose request is not in the set");
+      return;
+    }
+    block.push_back(custodian::PairIndex::Entry(tin.value, static_cast<uint32_t>(slot)));
+    out[i] = true;
+  }
+  if (!set->pairs.Add(std::move(block)))
+    api.scalar_function_set_error(info, "custodian_pair_load: the set's pairs are already indexed");
+}
+
+// custodian_score_taxpayer(request_set, tin, taxpayer_record, model) -> INTEGER: compares one
+// taxpayer with every request it is a candidate for in the set (its pairs in the set's index),
+// keeps each pair's packed levels and weight in the set (read back by custodian_scored), and
+// returns how many pairs it scored. Called over every taxpayer of mst_cmp: the kernel does the
+// join itself.
+void ScoreTaxpayerFunction(duck::FunctionInfo info, duck::DataChunk input, duck::Vector output) {
+  const auto *names = static_cast<const NameTable *>(api.scalar_function_get_extra_info(info));
+  const duck::idx_t n = api.data_chunk_get_size(input);
+  const Column set_ids(api.data_chunk_get_vector(input, 0));
+  const Column tins(api.data_chunk_get_vector(input, 1));
+  const Column taxpayer_records(api.data_chunk_get_vector(input, 2));
+  const Column model_ids(api.data_chunk_get_vector(input, 3));
+  auto *out = static_cast<int32_t *>(api.vector_get_data(output));
+  bool mixed = false;
+  const auto set = StatementSet(set_ids, n, mixed);
+  if (!set || mixed || !set->pairs.built()) {
+    api.scalar_function_set_error(info, "custodian_score_taxpayer: an unknown request set, more than one, or its pairs not indexed");
+    return;
+  }
+  const custodian::Model *model = nullptr;
+  for (duck::idx_t i = 0; i < n && !model; ++i) {
+    const Maybe<int32_t> m = model_ids.Get<int32_t>(i);
+    if (m.valid && m.value != 0) model = custodian::ModelById(m.value);
+  }
   // Per DuckDB worker thread, kept across calls: the memo's answers are functions of names, and
-  // the parse buffers are only reused.
+  // the buffers are only reused.
   thread_local custodian::PairMemo memo;
   thread_local std::vector<Text> taxpayer_fields;
-  // The request set and the model are the statement's constants: looked up once per vector.
-  std::shared_ptr<custodian::RequestSet> requests;
-  int requests_id = -1;
-  const custodian::Model *model = nullptr;
-  int model_id = -1;
-  // The requests of the vector first (the set and the model are the statement's constants),
-  // then the pairs, each request fetched from memory a few pairs ahead of its use: requests are
-  // met in the taxpayers' order, at random, and waiting for each in turn was most of the time.
-  thread_local std::vector<const custodian::PreparedRequest *> pair_requests;
-  pair_requests.assign(n, nullptr);
+  thread_local std::vector<size_t> buckets;
+  thread_local std::vector<uint64_t> work;  // (row in the vector << 32) | request slot
+
+  // The vector's pairs, found in the index: each look-up's bucket bounds fetched from memory
+  // 16 rows ahead and its first entries 8 rows ahead (taxpayers come in storage order, their
+  // buckets at random).
+  const custodian::PairIndex &index = set->pairs;
+  const uint32_t *offsets = index.offsets();
+  const uint64_t *entries = index.entries();
+  constexpr size_t kNone = ~size_t{0};
+  buckets.resize(n);
   for (duck::idx_t i = 0; i < n; ++i) {
-    const Maybe<int32_t> set_id = set_ids.Get<int32_t>(i);
-    const Maybe<int32_t> m = model_ids.Get<int32_t>(i);
-    if (set_id.valid && set_id.value != requests_id) {
-      requests = custodian::RequestSetById(set_id.value);
-      requests_id = set_id.value;
-    }
-    if (m.valid && m.value != model_id) {
-      model = custodian::ModelById(m.value);
-      model_id = m.value;
-    }
-    const Maybe<int64_t> row_no = row_nos.Get<int64_t>(i);
-    pair_requests[i] = requests && row_no.valid ? requests->Slot(row_no.value) : nullptr;
-  }
-  constexpr duck::idx_t kAhead = 6;
-  for (duck::idx_t i = 0; i < n && i < kAhead; ++i)
-    if (pair_requests[i]) custodian::Prefetch(pair_requests[i]);
-  Taxpayer p;
-  for (duck::idx_t i = 0; i < n; ++i) {
-    if (i + kAhead < n && pair_requests[i + kAhead]) custodian::Prefetch(pair_requests[i + kAhead]);
-    const custodian::PreparedRequest *request = pair_requests[i];
-    const Text taxpayer = taxpayer_records.GetText(i);
     const Maybe<int32_t> tin = tins.Get<int32_t>(i);
-    if (!request || !request->loaded || !taxpayer.valid || !tin.valid ||
-        !custodian::ParseTaxpayer(taxpayer.value, tin.value, taxpayer_fields, p)) {
-      api.scalar_function_set_error(
-          info, "custodian_compare: a request not loaded, or a taxpayer's comparison record missing or malformed");
+    buckets[i] = tin.valid ? index.Bucket(tin.value) : kNone;
+  }
+  constexpr duck::idx_t kBoundsAhead = 16, kEntriesAhead = 8;
+  for (duck::idx_t i = 0; i < n && i < kBoundsAhead; ++i)
+    if (buckets[i] != kNone) __builtin_prefetch(offsets + buckets[i]);
+  work.clear();
+  for (duck::idx_t i = 0; i < n; ++i) {
+    if (i + kBoundsAhead < n && buckets[i + kBoundsAhead] != kNone)
+      __builtin_prefetch(offsets + buckets[i + kBoundsAhead]);
+    if (i + kEntriesAhead < n && buckets[i + kEntriesAhead] != kNone) {
+      const uint32_t start = offsets[buckets[i + kEntriesAhead]];
+      if (start != offsets[buckets[i + kEntriesAhead] + 1]) __builtin_prefetch(entries + start);
+    }
+    out[i] = 0;
+    if (buckets[i] == kNone) continue;
+    const uint32_t tin = static_cast<uint32_t>(tins.Get<int32_t>(i).value);
+    for (uint32_t j = offsets[buckets[i]], end = offsets[buckets[i] + 1]; j < end; ++j)
+      if (static_cast<uint32_t>(entries[j] >> 32) == tin) {
+        work.push_back((static_cast<uint64_t>(i) << 32) | static_cast<uint32_t>(entries[j]));
+        ++out[i];
+      }
+  }
+  if (work.empty()) return;
+
+  // Then the pairs, each request fetched from memory a few pairs ahead of its use (requests are
+  // met at random), each taxpayer's record parsed once for all its pairs.
+  std::vector<custodian::ScoredPair> block;
+  block.reserve(work.size());
+  constexpr size_t kRequestAhead = 6;
+  for (size_t w = 0; w < work.size() && w < kRequestAhead; ++w)
+    custodian::Prefetch(set->At(static_cast<uint32_t>(work[w])));
+  Taxpayer p;
+  duck::idx_t parsed = ~duck::idx_t{0};
+  for (size_t w = 0; w < work.size(); ++w) {
+    if (w + kRequestAhead < work.size()) custodian::Prefetch(set->At(static_cast<uint32_t>(work[w + kRequestAhead])));
+    const duck::idx_t row = work[w] >> 32;
+    const uint32_t slot = static_cast<uint32_t>(work[w]);
+    if (row != parsed) {
+      const Text taxpayer = taxpayer_records.GetText(row);
+      if (!taxpayer.valid ||
+          !custodian::ParseTaxpayer(taxpayer.value, tins.Get<int32_t>(row).value, taxpayer_fields, p)) {
+        api.scalar_function_set_error(info, "custodian_score_taxpayer: a taxpayer's comparison record missing or malformed");
+        return;
+      }
+      parsed = row;
+    }
+    const custodian::PreparedRequest *request = set->At(slot);
+    if (!request->loaded) {
+      api.scalar_function_set_error(info, "custodian_score_taxpayer: a pair's request is not loaded");
       return;
     }
     const custodian::Levels levels = custodian::ComparePair(request->request, request->facts, p, *names, memo);
-    packed[i] = custodian::Pack(levels);
-    weights[i] = model ? custodian::Weight(*model, levels, request->request) : 0.0;
+    block.push_back({model ? custodian::Weight(*model, levels, request->request) : 0.0, p.tin, slot,
+                     static_cast<int32_t>(custodian::Pack(levels))});
   }
+  set->scored.Add(std::move(block));
+}
+
+// custodian_scored(request_set): the set's scored pairs, (row_no BIGINT, tin INTEGER, k BIGINT,
+// weight DOUBLE), read in parallel (each thread takes whole blocks).
+struct ScoredBind {
+  std::shared_ptr<custodian::RequestSet> set;
+};
+struct ScoredGlobal {
+  std::atomic<size_t> next{0};
+};
+struct ScoredLocal {
+  size_t block = ~size_t{0};
+  size_t at = 0;
+};
+
+void ScoredBindFunction(duck::BindInfo info) {
+  duck::Value v = api.bind_get_parameter(info, 0);
+  const int32_t id = api.get_int32(v);
+  api.destroy_value(&v);
+  auto set = custodian::RequestSetById(id);
+  if (!set) {
+    api.bind_set_error(info, "custodian_scored: an unknown or released request set");
+    return;
+  }
+  const char *columns[] = {"row_no", "tin", "k", "weight"};
+  const duck::TypeId types[] = {duck::kBigint, duck::kInteger, duck::kBigint, duck::kDouble};
+  for (int c = 0; c < 4; ++c) {
+    duck::LogicalType t = api.create_logical_type(types[c]);
+    api.bind_add_result_column(info, columns[c], t);
+    api.destroy_logical_type(&t);
+  }
+  api.bind_set_cardinality(info, set->scored.size(), true);
+  api.bind_set_bind_data(info, new ScoredBind{std::move(set)}, [](void *p) { delete static_cast<ScoredBind *>(p); });
+}
+
+void ScoredInitFunction(duck::InitInfo info) {
+  const auto *bind = static_cast<const ScoredBind *>(api.init_get_bind_data(info));
+  api.init_set_init_data(info, new ScoredGlobal, [](void *p) { delete static_cast<ScoredGlobal *>(p); });
+  api.init_set_max_threads(info, std::max<size_t>(1, bind->set->scored.blocks().size()));
+}
+
+void ScoredLocalInitFunction(duck::InitInfo info) {
+  api.init_set_init_data(info, new ScoredLocal, [](void *p) { delete static_cast<ScoredLocal *>(p); });
+}
+
+void ScoredFunction(duck::FunctionInfo info, duck::DataChunk output) {
+  const auto *bind = static_cast<const ScoredBind *>(api.function_get_bind_data(info));
+  auto *global = static_cast<ScoredGlobal *>(api.function_get_init_data(info));
+  auto *local = static_cast<ScoredLocal *>(api.function_get_local_init_data(info));
+  const auto &blocks = bind->set->scored.blocks();
+  const int64_t first = bind->set->first();
+  auto *row_nos = static_cast<int64_t *>(api.vector_get_data(api.data_chunk_get_vector(output, 0)));
+  auto *tins = static_cast<int32_t *>(api.vector_get_data(api.data_chunk_get_vector(output, 1)));
+  auto *ks = static_cast<int64_t *>(api.vector_get_data(api.data_chunk_get_vector(output, 2)));
+  auto *weights = static_cast<double *>(api.vector_get_data(api.data_chunk_get_vector(output, 3)));
+  const duck::idx_t capacity = api.vector_size();
+  duck::idx_t count = 0;
+  while (count < capacity) {
+    if (local->block >= blocks.size() || local->at >= blocks[local->block].size()) {
+      local->block = global->next.fetch_add(1);
+      local->at = 0;
+      if (local->block >= blocks.size()) break;
+      continue;
+    }
+    const auto &b = blocks[local->block];
+    const size_t take = std::min<size_t>(capacity - count, b.size() - local->at);
+    for (size_t j = 0; j < take; ++j) {
+      const custodian::ScoredPair &s = b[local->at + j];
+      row_nos[count + j] = first + s.slot;
+      tins[count + j] = s.tin;
+      ks[count + j] = s.k;
+      weights[count + j] = s.weight;
+    }
+    local->at += take;
+    count += take;
+  }
+  api.data_chunk_set_size(output, count);
 }
 
 // custodian_request_load(request_set, row_no, request_record) -> BOOLEAN: keeps one request.
@@ -232,19 +404,13 @@ struct TypeHolder {
   TypeHolder &operator=(const TypeHolder &) = delete;
 };
 
-// STRUCT(k BIGINT, weight DOUBLE)
-duck::LogicalType ScoreType() {
-  duck::LogicalType members[] = {api.create_logical_type(duck::kBigint), api.create_logical_type(duck::kDouble)};
-  const char *member_names[] = {"k", "weight"};
-  duck::LogicalType type = api.create_struct_type(members, member_names, 2);
-  for (auto &m : members) api.destroy_logical_type(&m);
-  return type;
-}
-
 // Registers one function; returns an error message or an empty string. Takes `extra` (deleted
 // with the function by DuckDB, or here on failure).
+// `with_effects`: the function changes the kernel's state (loads, scores), so DuckDB must call
+// it once per row as written (volatile: never folded, merged or skipped).
 std::string Register(duck::Connection conn, const char *name, const std::vector<duck::LogicalType> &params,
-                     duck::LogicalType return_type, duck::ScalarFunctionCallback fn, NameTable *extra) {
+                     duck::LogicalType return_type, duck::ScalarFunctionCallback fn, NameTable *extra,
+                     bool with_effects = false) {
   duck::ScalarFunction f = api.create_scalar_function();
   api.scalar_function_set_name(f, name);
   for (auto p : params) api.scalar_function_add_parameter(f, p);
@@ -253,10 +419,26 @@ std::string Register(duck::Connection conn, const char *name, const std::vector<
   api.scalar_function_set_function(f, fn);
   // NULL arguments are the function's to handle (a missing middle name is not a missing pair).
   api.scalar_function_set_special_handling(f);
+  if (with_effects) api.scalar_function_set_volatile(f);
   if (extra) api.scalar_function_set_extra_info(f, extra, [](void *p) { delete static_cast<NameTable *>(p); });
   const int32_t state = api.register_scalar_function(conn, f);
   api.destroy_scalar_function(&f);
   return state == 0 ? "" : std::string("DuckDB refused to register ") + name;
+}
+
+// Registers custodian_scored; returns an error message or an empty string.
+std::string RegisterScored(duck::Connection conn) {
+  duck::TableFunction f = api.create_table_function();
+  api.table_function_set_name(f, "custodian_scored");
+  TypeHolder set_id(api.create_logical_type(duck::kInteger));
+  api.table_function_add_parameter(f, set_id.type);
+  api.table_function_set_bind(f, ScoredBindFunction);
+  api.table_function_set_init(f, ScoredInitFunction);
+  api.table_function_set_local_init(f, ScoredLocalInitFunction);
+  api.table_function_set_function(f, ScoredFunction);
+  const int32_t state = api.register_table_function(conn, f);
+  api.destroy_table_function(&f);
+  return state == 0 ? "" : "DuckDB refused to register custodian_scored";
 }
 
 // Parses the name table: one line per name, "name\tformal,formal\tvariant,variant".
@@ -326,17 +508,25 @@ napi_value RegisterFunctions(napi_env env, napi_callback_info info) {
   auto names = ParseNames(GetString(env, argv[1]));
 
   std::vector<duck::LogicalType> params = {
-      api.create_logical_type(duck::kInteger), api.create_logical_type(duck::kBigint),
-      api.create_logical_type(duck::kInteger), api.create_logical_type(duck::kBlob),
-      api.create_logical_type(duck::kInteger)};
-  std::string error = Register(conn, "custodian_compare", params, ScoreType(), CompareFunction, names.release());
+      api.create_logical_type(duck::kInteger), api.create_logical_type(duck::kInteger),
+      api.create_logical_type(duck::kBlob), api.create_logical_type(duck::kInteger)};
+  std::string error = Register(conn, "custodian_score_taxpayer", params, api.create_logical_type(duck::kInteger),
+                               ScoreTaxpayerFunction, names.release(), true);
   for (auto &p : params) api.destroy_logical_type(&p);
   if (!error.empty()) return Throw(env, error);
   std::vector<duck::LogicalType> load = {api.create_logical_type(duck::kInteger), api.create_logical_type(duck::kBigint),
                                          api.create_logical_type(duck::kVarchar)};
   error = Register(conn, "custodian_request_load", load, api.create_logical_type(duck::kBoolean), RequestLoadFunction,
-                   nullptr);
+                   nullptr, true);
   for (auto &p : load) api.destroy_logical_type(&p);
+  if (!error.empty()) return Throw(env, error);
+  std::vector<duck::LogicalType> pair = {api.create_logical_type(duck::kInteger), api.create_logical_type(duck::kBigint),
+                                         api.create_logical_type(duck::kInteger)};
+  error = Register(conn, "custodian_pair_load", pair, api.create_logical_type(duck::kBoolean), PairLoadFunction,
+                   nullptr, true);
+  for (auto &p : pair) api.destroy_logical_type(&p);
+  if (!error.empty()) return Throw(env, error);
+  error = RegisterScored(conn);
   if (!error.empty()) return Throw(env, error);
 
   std::vector<duck::LogicalType> two = {api.create_logical_type(duck::kVarchar), api.create_logical_type(duck::kVarchar)};
@@ -381,6 +571,22 @@ napi_value ReleaseRequestSetFunction(napi_env env, napi_callback_info info) {
   if (argc < 1 || napi_get_value_int32(env, argv[0], &id) != napi_ok) return Throw(env, "releaseRequestSet(id)");
   custodian::ReleaseRequestSet(id);
   return nullptr;
+}
+
+// indexPairs(id: number): number — indexes the set's loaded pairs by taxpayer; returns their number.
+napi_value IndexPairsFunction(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t id = 0;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &id) != napi_ok) return Throw(env, "indexPairs(id)");
+  const auto set = custodian::RequestSetById(id);
+  if (!set) return Throw(env, "indexPairs: an unknown or released request set");
+  const size_t pairs = set->pairs.Build();
+  if (pairs == custodian::PairIndex::kNoMemory) return Throw(env, "indexPairs: no memory for the index of the pairs");
+  napi_value result;
+  napi_create_double(env, static_cast<double>(pairs), &result);
+  return result;
 }
 
 // registerModel(prior: number, comparisons: number[][][]): number — each level [weight, tf, m, u].
@@ -453,6 +659,32 @@ const char *LoadApi(const char *library, Api *out) {
   CUSTODIAN_RESOLVE(vector_assign_string_element_len, "duckdb_vector_assign_string_element_len")
   CUSTODIAN_RESOLVE(list_vector_get_child, "duckdb_list_vector_get_child")
   CUSTODIAN_RESOLVE(struct_vector_get_child, "duckdb_struct_vector_get_child")
+  CUSTODIAN_RESOLVE(scalar_function_set_volatile, "duckdb_scalar_function_set_volatile")
+  CUSTODIAN_RESOLVE(vector_size, "duckdb_vector_size")
+  CUSTODIAN_RESOLVE(data_chunk_set_size, "duckdb_data_chunk_set_size")
+  CUSTODIAN_RESOLVE(create_table_function, "duckdb_create_table_function")
+  CUSTODIAN_RESOLVE(destroy_table_function, "duckdb_destroy_table_function")
+  CUSTODIAN_RESOLVE(table_function_set_name, "duckdb_table_function_set_name")
+  CUSTODIAN_RESOLVE(table_function_add_parameter, "duckdb_table_function_add_parameter")
+  CUSTODIAN_RESOLVE(table_function_set_bind, "duckdb_table_function_set_bind")
+  CUSTODIAN_RESOLVE(table_function_set_init, "duckdb_table_function_set_init")
+  CUSTODIAN_RESOLVE(table_function_set_local_init, "duckdb_table_function_set_local_init")
+  CUSTODIAN_RESOLVE(table_function_set_function, "duckdb_table_function_set_function")
+  CUSTODIAN_RESOLVE(register_table_function, "duckdb_register_table_function")
+  CUSTODIAN_RESOLVE(bind_get_parameter, "duckdb_bind_get_parameter")
+  CUSTODIAN_RESOLVE(bind_add_result_column, "duckdb_bind_add_result_column")
+  CUSTODIAN_RESOLVE(bind_set_cardinality, "duckdb_bind_set_cardinality")
+  CUSTODIAN_RESOLVE(bind_set_bind_data, "duckdb_bind_set_bind_data")
+  CUSTODIAN_RESOLVE(bind_set_error, "duckdb_bind_set_error")
+  CUSTODIAN_RESOLVE(init_get_bind_data, "duckdb_init_get_bind_data")
+  CUSTODIAN_RESOLVE(init_set_init_data, "duckdb_init_set_init_data")
+  CUSTODIAN_RESOLVE(init_set_max_threads, "duckdb_init_set_max_threads")
+  CUSTODIAN_RESOLVE(function_get_bind_data, "duckdb_function_get_bind_data")
+  CUSTODIAN_RESOLVE(function_get_init_data, "duckdb_function_get_init_data")
+  CUSTODIAN_RESOLVE(function_get_local_init_data, "duckdb_function_get_local_init_data")
+  CUSTODIAN_RESOLVE(function_set_error, "duckdb_function_set_error")
+  CUSTODIAN_RESOLVE(get_int32, "duckdb_get_int32")
+  CUSTODIAN_RESOLVE(destroy_value, "duckdb_destroy_value")
 #undef CUSTODIAN_RESOLVE
   return nullptr;
 }
@@ -460,7 +692,7 @@ const char *LoadApi(const char *library, Api *out) {
 }  // namespace duck
 
 NAPI_MODULE_INIT() {
-  napi_value load, reg, model, create_set, release_set;
+  napi_value load, reg, model, create_set, release_set, index_pairs;
   napi_create_function(env, "load", NAPI_AUTO_LENGTH, Load, nullptr, &load);
   napi_create_function(env, "register", NAPI_AUTO_LENGTH, RegisterFunctions, nullptr, &reg);
   napi_create_function(env, "registerModel", NAPI_AUTO_LENGTH, RegisterModelFunction, nullptr, &model);
@@ -471,5 +703,7 @@ NAPI_MODULE_INIT() {
   napi_create_function(env, "releaseRequestSet", NAPI_AUTO_LENGTH, ReleaseRequestSetFunction, nullptr, &release_set);
   napi_set_named_property(env, exports, "createRequestSet", create_set);
   napi_set_named_property(env, exports, "releaseRequestSet", release_set);
+  napi_create_function(env, "indexPairs", NAPI_AUTO_LENGTH, IndexPairsFunction, nullptr, &index_pairs);
+  napi_set_named_property(env, exports, "indexPairs", index_pairs);
   return exports;
 }

@@ -17,12 +17,20 @@ struct OpaqueLogicalType;
 struct OpaqueFunctionInfo;
 struct OpaqueDataChunk;
 struct OpaqueVector;
+struct OpaqueTableFunction;
+struct OpaqueBindInfo;
+struct OpaqueInitInfo;
+struct OpaqueValue;
 using Connection = OpaqueConnection *;
 using ScalarFunction = OpaqueScalarFunction *;
 using LogicalType = OpaqueLogicalType *;
 using FunctionInfo = OpaqueFunctionInfo *;
 using DataChunk = OpaqueDataChunk *;
 using Vector = OpaqueVector *;
+using TableFunction = OpaqueTableFunction *;
+using BindInfo = OpaqueBindInfo *;
+using InitInfo = OpaqueInitInfo *;
+using Value = OpaqueValue *;
 
 // Type ids (duckdb_type), the ones used here.
 enum TypeId : int32_t {
@@ -60,6 +68,9 @@ struct ListEntry {
 
 using ScalarFunctionCallback = void (*)(FunctionInfo, DataChunk, Vector);
 using DeleteCallback = void (*)(void *);
+using TableBindCallback = void (*)(BindInfo);
+using TableInitCallback = void (*)(InitInfo);
+using TableFunctionCallback = void (*)(FunctionInfo, DataChunk);
 
 struct Api {
   ScalarFunction (*create_scalar_function)();
@@ -85,6 +96,33 @@ struct Api {
   void (*vector_assign_string_element_len)(Vector, idx_t, const char *, idx_t);
   Vector (*list_vector_get_child)(Vector);
   Vector (*struct_vector_get_child)(Vector, idx_t);
+  void (*scalar_function_set_volatile)(ScalarFunction);
+  idx_t (*vector_size)();
+  void (*data_chunk_set_size)(DataChunk, idx_t);
+  // Table functions.
+  TableFunction (*create_table_function)();
+  void (*destroy_table_function)(TableFunction *);
+  void (*table_function_set_name)(TableFunction, const char *);
+  void (*table_function_add_parameter)(TableFunction, LogicalType);
+  void (*table_function_set_bind)(TableFunction, TableBindCallback);
+  void (*table_function_set_init)(TableFunction, TableInitCallback);
+  void (*table_function_set_local_init)(TableFunction, TableInitCallback);
+  void (*table_function_set_function)(TableFunction, TableFunctionCallback);
+  int32_t (*register_table_function)(Connection, TableFunction);
+  Value (*bind_get_parameter)(BindInfo, idx_t);
+  void (*bind_add_result_column)(BindInfo, const char *, LogicalType);
+  void (*bind_set_cardinality)(BindInfo, idx_t, bool);
+  void (*bind_set_bind_data)(BindInfo, void *, DeleteCallback);
+  void (*bind_set_error)(BindInfo, const char *);
+  void *(*init_get_bind_data)(InitInfo);
+  void (*init_set_init_data)(InitInfo, void *, DeleteCallback);
+  void (*init_set_max_threads)(InitInfo, idx_t);
+  void *(*function_get_bind_data)(FunctionInfo);
+  void *(*function_get_init_data)(FunctionInfo);
+  void *(*function_get_local_init_data)(FunctionInfo);
+  void (*function_set_error)(FunctionInfo, const char *);
+  int32_t (*get_int32)(Value);
+  void (*destroy_value)(Value *);
 };
 
 // Resolves every entry point from the already-loaded libduckdb (`library`: its path, or its

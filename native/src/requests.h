@@ -2,7 +2,7 @@
 // are compared: a request has tens of candidate pairs, and reading its record once instead of
 // once per pair is most of what a pair would cost. Loaded by the SQL function
 // custodian_request_load (one call per request, from any thread: each writes its own slot),
-// read by custodian_compare, released by the process when the chunk is scored. The memory is
+// read by custodian_score_taxpayer, released by the process when the chunk is decided. The memory is
 // bounded by the chunk (about a kilobyte a request), not by the master file.
 #pragma once
 
@@ -12,6 +12,8 @@
 #include <string_view>
 
 #include "compare.h"
+#include "pair_index.h"
+#include "scored_pairs.h"
 
 namespace custodian {
 
@@ -32,6 +34,8 @@ inline void Prefetch(const PreparedRequest *r) {
   for (size_t at = 0; at < sizeof(PreparedRequest); at += 64) __builtin_prefetch(object + at);
 }
 
+// A chunk being scored: its requests, its candidate pairs indexed by taxpayer, and the pairs'
+// scores once computed. Lives from the chunk's scoring to its decisions.
 class RequestSet {
  public:
   // Room for the requests numbered `first` to `last`, in one block of memory (on huge pages
@@ -50,6 +54,12 @@ class RequestSet {
     const int64_t i = row_no - first_;
     return i < 0 || i >= count_ ? nullptr : &slots_[i];
   }
+  const PreparedRequest *At(uint32_t slot) const { return &slots_[slot]; }
+  int64_t first() const { return first_; }
+  int64_t count() const { return count_; }
+
+  PairIndex pairs;
+  ScoredPairs scored;
 
  private:
   int64_t first_;

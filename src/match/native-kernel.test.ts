@@ -140,7 +140,7 @@ describe('native comparison kernel', () => {
     expect(
       await queryValue<number>(
         conn,
-        "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'custodian_compare'",
+        "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'custodian_score_taxpayer'",
       ),
     ).toBe(1);
   });

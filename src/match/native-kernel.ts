@@ -8,11 +8,14 @@ import { type FsModel, levelWeight, priorWeight } from './fs-model.js';
 import { ensureNameInfo } from './name-info.js';
 
 /**
- * The comparison kernel: a native DuckDB scalar function, `custodian_compare(…)`, that takes a
- * candidate pair's request and taxpayer fields and returns its comparison levels packed in one
- * BIGINT (native/src/compare.cc). DuckDB calls it inside the scoring statement, vector by vector
- * and on every thread, like its own functions: the pairs never leave DuckDB. Built at install
- * (`npm run build:native`, node-gyp) and registered on each database that scores pairs.
+ * The comparison kernel: native DuckDB functions (native/src/addon.cc) that score a chunk's
+ * candidate pairs — each pair's comparison levels packed in one BIGINT (native/src/compare.cc)
+ * and its match weight. The chunk's requests and pairs are loaded into the kernel's memory (a
+ * request set), then one scan of the taxpayers' comparison records (`mst_cmp`) calls
+ * `custodian_score_taxpayer` on each: the kernel finds the taxpayer's pairs in its own index and
+ * scores them, vector by vector and on every DuckDB thread; `custodian_scored(set)` reads the
+ * scores back as a table. Built at install (`npm run build:native`, node-gyp) and registered on
+ * each database that scores pairs.
  *
  * Without it (no compiler where Custodian was installed, or `CUSTODIAN_COMPARISON_ENGINE=sql`),
  * pairs are compared by the SQL reference implementation (pair-levels-reference.ts): the same
@@ -30,6 +33,8 @@ interface KernelAddon {
   registerModel(prior: number, comparisons: number[][][]): number;
   createRequestSet(first: number, last: number): number;
   releaseRequestSet(id: number): void;
+  /** Indexes the set's loaded pairs by taxpayer; returns their number. */
+  indexPairs(id: number): number;
 }
 
 /**
@@ -116,7 +121,7 @@ export async function registerKernel(conn: DuckDBConnection): Promise<void> {
     );
   const registered = await queryValue<number>(
     conn,
-    "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'custodian_compare'",
+    "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'custodian_score_taxpayer'",
   );
   if (registered > 0) return;
   await ensureNameInfo(conn);
@@ -139,38 +144,66 @@ export async function registerKernel(conn: DuckDBConnection): Promise<void> {
   a.kernel.register(handle, lines.join('\n'));
 }
 
-/**
- * Runs `fn` with the requests of `table(row_no, rec)` (their comparison records) loaded into the
- * kernel's memory as a request set — each record parsed once, however many pairs it is in —
- * and frees the set after. `fn` receives the set's id for custodian_compare.
- */
-export async function withRequestSet<T>(
-  conn: DuckDBConnection,
-  table: string,
-  fn: (setId: number) => Promise<T>,
-): Promise<T> {
+function loadedKernel(): KernelAddon {
   const a = loadAddon();
   if ('unavailable' in a)
     throw new CustodianError(
       'CUS_NATIVE_KERNEL',
       `the native comparison kernel is unavailable: ${a.unavailable}`,
     );
+  return a.kernel;
+}
+
+/**
+ * Scores the pairs `pairs(row_no, tin)` in the kernel: the requests of `requests(row_no, rec)`
+ * (their comparison records) are loaded into a new request set — each record parsed once,
+ * however many pairs it is in — and the pairs indexed by taxpayer; then one scan of `mst_cmp`
+ * hands each taxpayer's record to the kernel, which scores that taxpayer's pairs. Returns the
+ * set's id: `custodian_scored(id)` reads the scored pairs until `releaseScored(id)` frees them.
+ * `modelId`: a model registered with the kernel (kernelModelId), or 0 for levels only.
+ */
+export async function scoreInKernel(
+  conn: DuckDBConnection,
+  pairs: string,
+  requests: string,
+  modelId: number,
+): Promise<number> {
+  const kernel = loadedKernel();
   const [range] = await queryRows<{ first: number | null; last: number | null }>(
     conn,
-    `SELECT min(row_no) AS first, max(row_no) AS last FROM ${table}`,
+    `SELECT min(row_no) AS first, max(row_no) AS last FROM ${requests}`,
   );
-  const id = a.kernel.createRequestSet(range?.first ?? 0, range?.last ?? -1);
+  const id = kernel.createRequestSet(range?.first ?? 0, range?.last ?? -1);
   try {
     // One call per request; each writes its own slot of the set (DuckDB's threads in parallel).
     const loaded = await queryValue<boolean | null>(
       conn,
-      `SELECT bool_and(custodian_request_load(${id}, row_no, rec)) FROM ${table}`,
+      `SELECT bool_and(custodian_request_load(${id}, row_no, rec)) FROM ${requests}`,
     );
-    if (loaded === false) throw new CustodianError('CUS_INTERNAL', `the requests of ${table} did not load`);
-    return await fn(id);
-  } finally {
-    a.kernel.releaseRequestSet(id);
+    if (loaded === false)
+      throw new CustodianError('CUS_INTERNAL', `the requests of ${requests} did not load`);
+    await conn.run(`SELECT bool_and(custodian_pair_load(${id}, row_no, tin::INTEGER)) FROM ${pairs}`);
+    const indexed = kernel.indexPairs(id);
+    const scored = await queryValue<number | bigint>(
+      conn,
+      `SELECT coalesce(sum(custodian_score_taxpayer(${id}, tin, rec, ${modelId})), 0)::BIGINT FROM mst_cmp`,
+    );
+    // Every pair is scored once: a pair whose taxpayer has no comparison record would be lost.
+    if (Number(scored) !== indexed)
+      throw new CustodianError(
+        'CUS_INTERNAL',
+        `${indexed - Number(scored)} of ${indexed} candidate pairs in ${pairs} name a taxpayer without a comparison record in mst_cmp`,
+      );
+    return id;
+  } catch (e) {
+    kernel.releaseRequestSet(id);
+    throw e;
   }
+}
+
+/** Frees a request set made by scoreInKernel (its requests, pairs and scores). */
+export function releaseScored(id: number): void {
+  loadedKernel().releaseRequestSet(id);
 }
 
 const modelIds = new Map<string, number>();
@@ -181,12 +214,7 @@ const modelIds = new Map<string, number>();
  * that the kernel's weight is the SQL's to the last bit.
  */
 export async function kernelModelId(model: FsModel): Promise<number> {
-  const a = loadAddon();
-  if ('unavailable' in a)
-    throw new CustodianError(
-      'CUS_NATIVE_KERNEL',
-      `the native comparison kernel is unavailable: ${a.unavailable}`,
-    );
+  const kernel = loadedKernel();
   const known = modelIds.get(model.version);
   if (known !== undefined) return known;
   const comparisons = COMPARISONS.map((c, k) =>
@@ -195,7 +223,7 @@ export async function kernelModelId(model: FsModel): Promise<number> {
       return [Number(levelWeight(l).toFixed(6)), tf === 'given' ? 1 : tf === 'family' ? 2 : 0, l.m, l.u];
     }),
   );
-  const id = a.kernel.registerModel(Number(priorWeight(model).toFixed(6)), comparisons);
+  const id = kernel.registerModel(Number(priorWeight(model).toFixed(6)), comparisons);
   modelIds.set(model.version, id);
   return id;
 }

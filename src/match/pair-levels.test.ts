@@ -10,7 +10,7 @@ import { generateSynthetic } from '../synth/generate.js';
 import { generateCandidates } from './blocking.js';
 import { prepareMaster } from './fs-matcher.js';
 import { builtinModelPath, loadModel } from './fs-model.js';
-import { computePairLevels, LEVEL_COLUMNS, scorePairs } from './pair-levels.js';
+import { computePairLevels, dropScored, LEVEL_COLUMNS, scorePairs } from './pair-levels.js';
 import { computePairLevelsReference } from './pair-levels-reference.js';
 
 /**
@@ -142,5 +142,48 @@ describe('the native kernel equals the SQL reference over the text', () => {
         'SELECT count(*) FROM scored_native WHERE l_given = 4 AND tf_given_p IS NOT NULL',
       ),
     ).toBeGreaterThan(100);
+  }, 120_000);
+});
+
+describe("the native kernel keeps a chunk's scores until they are dropped", () => {
+  const setOf = async (view: string) =>
+    Number(
+      /custodian_scored\((\d+)\)/.exec(
+        await queryValue<string>(conn, `SELECT sql FROM duckdb_views() WHERE view_name = '${view}_packed'`),
+      )?.[1],
+    );
+
+  it('scores every pair once, replaces earlier scores of the same name and frees them when dropped', async () => {
+    const model = await loadModel(builtinModelPath());
+    const pairs = await queryValue<number>(conn, 'SELECT count(*) FROM candidates');
+    await scorePairs(conn, 'candidates', 'kept', model, 'native');
+    const first = await setOf('kept');
+    expect(await queryValue<number>(conn, 'SELECT count(*) FROM kept')).toBe(pairs);
+    expect(await queryValue<number>(conn, 'SELECT count(DISTINCT (row_no, tin)) FROM kept')).toBe(pairs);
+    await scorePairs(conn, 'candidates', 'kept', model, 'native');
+    const second = await setOf('kept');
+    expect(second).not.toBe(first);
+    // The earlier set is freed: reading it is an error, not stale rows.
+    await expect(queryValue(conn, `SELECT count(*) FROM custodian_scored(${first})`)).rejects.toThrow(
+      /unknown or released request set/,
+    );
+    expect(await queryValue<number>(conn, 'SELECT count(*) FROM kept')).toBe(pairs);
+    await dropScored(conn, 'kept');
+    await expect(queryValue(conn, `SELECT count(*) FROM custodian_scored(${second})`)).rejects.toThrow(
+      /unknown or released request set/,
+    );
+    expect(
+      await queryValue<number>(conn, "SELECT count(*) FROM duckdb_views() WHERE view_name LIKE 'kept%'"),
+    ).toBe(0);
+  }, 120_000);
+
+  it('refuses pairs whose taxpayer has no comparison record, rather than losing them', async () => {
+    const model = await loadModel(builtinModelPath());
+    await conn.run(`CREATE OR REPLACE TABLE stray_pairs AS
+      SELECT row_no, tin FROM candidates UNION ALL SELECT min(row_no), 999999999 FROM candidates`);
+    await expect(scorePairs(conn, 'stray_pairs', 'stray', model, 'native')).rejects.toThrow(
+      /1 of \d+ candidate pairs in stray_pairs name a taxpayer without a comparison record/,
+    );
+    await dropScored(conn, 'stray');
   }, 120_000);
 });

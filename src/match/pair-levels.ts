@@ -12,7 +12,8 @@ import {
   packedFlagSql,
   packedLevelSql,
   registerKernel,
-  withRequestSet,
+  releaseScored,
+  scoreInKernel,
 } from './native-kernel.js';
 import { computePairLevelsReference } from './pair-levels-reference.js';
 
@@ -25,8 +26,10 @@ export const LEVEL_COLUMNS = COMPARISONS.map((c) => `l_${c.id}`);
  * l_middle, l_suffix, l_dob, l_address, l_tin, weight)` (`tin` an integer; -1 a missing level;
  * `weight` the log2 likelihood ratio plus the prior). Behind it, `<target>_packed(row_no, tin, k,
  * weight)` holds the levels packed in one integer (native-kernel.ts, PACKED_LEVELS) — the
- * pairs are many and every column of every pair costs time to write — and `<target>_tf` the
- * requests' name frequencies (and comparison records); `dropScored` removes all three.
+ * pairs are many and every column of every pair costs time to write; with the native kernel a
+ * view of the scores it keeps in its memory (custodian_scored), with the SQL reference a table —
+ * and `<target>_tf` the requests' name frequencies (and comparison records); `dropScored`
+ * removes all three (and frees the kernel's memory).
  *
  * Reads `req_std` (standardised requests), `mst_cmp` (the taxpayers' comparison records,
  * compare-master.ts) and `tf_given` / `tf_family` (name frequencies). The levels are those of
@@ -48,7 +51,7 @@ export async function scorePairs(
       SELECT row_no, tin, ${packLevelsSql()} AS k, weight FROM (${scoreSql('pair_levels_sql', model)})`);
     await conn.run('DROP TABLE pair_levels_sql');
   } else {
-    await compareNative(conn, pairs, `${target}_packed`, `${target}_tf`, await kernelModelId(model));
+    await compareNative(conn, pairs, target, `${target}_tf`, await kernelModelId(model));
   }
   await conn.run(
     `CREATE OR REPLACE TEMP VIEW ${target} AS ${unpackedSql(`${target}_packed`, `${target}_tf`, true)}`,
@@ -56,11 +59,20 @@ export async function scorePairs(
   return engine;
 }
 
-/** Drops what `scorePairs` made for `target`. */
+/** The kernel's request sets holding scores, by connection and `scorePairs` target. */
+const kernelSets = new WeakMap<DuckDBConnection, Map<string, number>>();
+
+/** Drops what `scorePairs` made for `target`, and frees the kernel's memory of it. */
 export async function dropScored(conn: DuckDBConnection, target: string): Promise<void> {
+  const sets = kernelSets.get(conn);
+  const set = sets?.get(target);
   await conn.run(
-    `DROP VIEW IF EXISTS ${target}; DROP TABLE IF EXISTS ${target}_packed; DROP TABLE IF EXISTS ${target}_tf`,
+    `DROP VIEW IF EXISTS ${target}; ${set === undefined ? 'DROP TABLE' : 'DROP VIEW'} IF EXISTS ${target}_packed; DROP TABLE IF EXISTS ${target}_tf`,
   );
+  if (set !== undefined) {
+    sets!.delete(target);
+    releaseScored(set);
+  }
 }
 
 /**
@@ -78,18 +90,21 @@ export async function computePairLevels(
     return engine;
   }
   await requestFrequencies(conn, 'pair_levels_tf', true);
-  await compareNative(conn, pairs, 'pair_levels_packed', 'pair_levels_tf', 0);
-  await conn.run(
-    `CREATE OR REPLACE TABLE ${target} AS ${unpackedSql('pair_levels_packed', 'pair_levels_tf', false)}`,
-  );
-  await conn.run('DROP TABLE pair_levels_packed; DROP TABLE pair_levels_tf');
+  await compareNative(conn, pairs, 'pair_levels', 'pair_levels_tf', 0);
+  try {
+    await conn.run(
+      `CREATE OR REPLACE TABLE ${target} AS ${unpackedSql('pair_levels_packed', 'pair_levels_tf', false)}`,
+    );
+  } finally {
+    await dropScored(conn, 'pair_levels');
+  }
   return engine;
 }
 
 /**
- * `target(row_no, tin, k, weight)` from the native kernel: the requests' records (`requests`,
- * made by requestFrequencies) loaded into the kernel, then one statement joins the pairs with the
- * taxpayers' records and calls the kernel per pair. `modelId`: a model registered with the
+ * `<target>_packed(row_no, tin, k, weight)` from the native kernel: a view of the scores the
+ * kernel keeps (scoreInKernel) until `dropScored(conn, target)`. `requests`: the requests'
+ * comparison records (made by requestFrequencies). `modelId`: a model registered with the
  * kernel, or 0 for levels only (weight 0).
  */
 async function compareNative(
@@ -100,22 +115,17 @@ async function compareNative(
   modelId: number,
 ): Promise<void> {
   await registerKernel(conn);
-  // The requests are loaded into the kernel's memory once each (withRequestSet); the pairs are
-  // the hash table the taxpayers stream through, and the kernel is called as the pairs stream
-  // by. The join is written in that order and DuckDB's optimiser told to keep it: estimating
-  // from row counts alone, it builds the hash table from the taxpayers when a chunk has more
-  // pairs than the master has taxpayers (every taxpayer's record in memory).
-  await withRequestSet(conn, requests, async (set) => {
-    await conn.run("SET disabled_optimizers = 'join_order,build_side_probe_side'");
-    try {
-      await conn.run(`CREATE OR REPLACE TABLE ${target} AS
-        SELECT row_no, tin, s.k AS k, s.weight AS weight FROM (
-          SELECT c.row_no, p.tin, custodian_compare(${set}, c.row_no, p.tin, p.rec, ${modelId}) AS s
-          FROM mst_cmp p JOIN ${pairs} c ON p.tin = c.tin::INTEGER)`);
-    } finally {
-      await conn.run("SET disabled_optimizers = ''");
-    }
-  });
+  const sets = kernelSets.get(conn) ?? new Map<string, number>();
+  kernelSets.set(conn, sets);
+  // Scores of an earlier run under this name are replaced (as CREATE OR REPLACE would).
+  const earlier = sets.get(target);
+  if (earlier !== undefined) {
+    sets.delete(target);
+    releaseScored(earlier);
+  }
+  const set = await scoreInKernel(conn, pairs, requests, modelId);
+  sets.set(target, set);
+  await conn.run(`CREATE OR REPLACE TEMP VIEW ${target}_packed AS SELECT * FROM custodian_scored(${set})`);
 }
 
 /**
@@ -127,20 +137,20 @@ async function compareNative(
  * name when names are written the other way round) and these frequencies.
  */
 async function requestFrequencies(conn: DuckDBConnection, target: string, records: boolean): Promise<void> {
-  const frequencies = `SELECT r.*, g.p AS g_p, gs.p AS g_swapped_p, f.p AS f_p, fs.p AS f_swapped_p
-    FROM req_std r
+  // The look-ups read only the names (a request's row is wide, and each join would carry it).
+  const frequencies = `SELECT r.row_no, g.p AS g_p, gs.p AS g_swapped_p, f.p AS f_p, fs.p AS f_swapped_p
+    FROM (SELECT row_no, given_first, family_first, family_std, given_std FROM req_std) r
     LEFT JOIN tf_given g ON g.value = r.given_first LEFT JOIN tf_given gs ON gs.value = r.family_first
     LEFT JOIN tf_family f ON f.value = r.family_std LEFT JOIN tf_family fs ON fs.value = r.given_std`;
   if (!records) {
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${target} AS
-      SELECT row_no, g_p, g_swapped_p, f_p, f_swapped_p FROM (${frequencies})`);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${target} AS ${frequencies}`);
     return;
   }
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${target} AS
     SELECT row_no, g_p, g_swapped_p, f_p, f_swapped_p, ${requestRecordSql()} AS rec FROM (
       SELECT r.row_no, ${comparisonFieldsSql('r.')}, r.given_std AS gs, r.tin_std::INTEGER AS rtin,
-        r.g_p, r.g_swapped_p, r.f_p, r.f_swapped_p
-      FROM (${frequencies}) r)`);
+        t.g_p, t.g_swapped_p, t.f_p, t.f_swapped_p
+      FROM req_std r JOIN (${frequencies}) t USING (row_no))`);
 }
 
 /** SQL packing a row's levels and flags into the kernel's integer (the SQL engine's path). */
