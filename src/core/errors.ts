@@ -34,7 +34,7 @@ export const ERROR_CODES = {
   CUS_NATIVE_KERNEL: {
     exit: 2,
     summary:
-      'The native comparison kernel was required (CUSTODIAN_COMPARISON_ENGINE=native) but is not built or does not load.',
+      'The native comparison kernel was required (CUSTODIAN_COMPARISON_ENGINE=native) but is not built or does not load, or it had no memory for a chunk.',
   },
   CUS_INTERNAL: { exit: 70, summary: 'An internal error: a bug. The message says where; please report it.' },
 } as const;

@@ -183,7 +183,15 @@ export async function scoreInKernel(
     if (loaded === false)
       throw new CustodianError('CUS_INTERNAL', `the requests of ${requests} did not load`);
     await conn.run(`SELECT bool_and(custodian_pair_load(${id}, row_no, tin::INTEGER)) FROM ${pairs}`);
-    const indexed = kernel.indexPairs(id);
+    let indexed: number;
+    try {
+      indexed = kernel.indexPairs(id);
+    } catch (e) {
+      throw new CustodianError(
+        'CUS_NATIVE_KERNEL',
+        `the comparison kernel could not index the ${pairs} of this chunk (${(e as Error).message}); a smaller --chunk-size needs less memory`,
+      );
+    }
     const scored = await queryValue<number | bigint>(
       conn,
       `SELECT coalesce(sum(custodian_score_taxpayer(${id}, tin, rec, ${modelId})), 0)::BIGINT FROM mst_cmp`,

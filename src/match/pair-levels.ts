@@ -89,14 +89,15 @@ export async function computePairLevels(
     await computePairLevelsReference(conn, pairs, target);
     return engine;
   }
-  await requestFrequencies(conn, 'pair_levels_tf', true);
-  await compareNative(conn, pairs, 'pair_levels', 'pair_levels_tf', 0);
+  const work = 'pair_levels_kernel';
+  await requestFrequencies(conn, `${work}_tf`, true);
+  await compareNative(conn, pairs, work, `${work}_tf`, 0);
   try {
     await conn.run(
-      `CREATE OR REPLACE TABLE ${target} AS ${unpackedSql('pair_levels_packed', 'pair_levels_tf', false)}`,
+      `CREATE OR REPLACE TABLE ${target} AS ${unpackedSql(`${work}_packed`, `${work}_tf`, false)}`,
     );
   } finally {
-    await dropScored(conn, 'pair_levels');
+    await dropScored(conn, work);
   }
   return engine;
 }
