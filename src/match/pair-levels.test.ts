@@ -177,6 +177,14 @@ describe("the native kernel keeps a chunk's scores until they are dropped", () =
     ).toBe(0);
   }, 120_000);
 
+  it('scores an empty chunk to no rows', async () => {
+    const model = await loadModel(builtinModelPath());
+    await conn.run('CREATE OR REPLACE TABLE no_pairs AS SELECT row_no, tin FROM candidates LIMIT 0');
+    await scorePairs(conn, 'no_pairs', 'none', model, 'native');
+    expect(await queryValue<number>(conn, 'SELECT count(*) FROM none')).toBe(0);
+    await dropScored(conn, 'none');
+  }, 120_000);
+
   it('refuses pairs whose taxpayer has no comparison record, rather than losing them', async () => {
     const model = await loadModel(builtinModelPath());
     await conn.run(`CREATE OR REPLACE TABLE stray_pairs AS
