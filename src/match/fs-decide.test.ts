@@ -97,6 +97,19 @@ describe('decision thresholds from the agreement (rule C3) and the ambiguity mar
     expect(r.get(2)).toMatchObject({ outcome: 'disclosed', master_tin: 'C' });
   });
 
+  it('between candidates of equal weight the lowest TIN is the best, the other the runner-up', async () => {
+    // TINs are numbered in order of first mention: B < A, D < C.
+    const r = await decide([
+      { row: 1, tin: 'B', weight: 25 },
+      { row: 1, tin: 'A', weight: 25 },
+      { row: 2, tin: 'D', weight: 25, levels: { given: 0 } },
+      { row: 2, tin: 'C', weight: 25 },
+    ]);
+    expect(r.get(1)).toMatchObject({ outcome: 'ambiguous', codes: ['AMBIGUOUS_MATCH'], master_tin: 'B' });
+    // The best (D) is vetoed by its given name; C, of equal weight, is its runner-up.
+    expect(r.get(2)).toMatchObject({ outcome: 'ambiguous', codes: ['AMBIGUOUS_MATCH'], master_tin: 'D' });
+  });
+
   it('a runner-up vetoed by a conflicting field does not make a record ambiguous', async () => {
     const r = await decide([
       { row: 1, tin: 'A', weight: 30 },

@@ -132,33 +132,34 @@ export async function decideMatches(
     const labels = c.levels.map((l, i) => `WHEN ${i} THEN ${sqlString(l.label)}`).join(' ');
     return `{'field': '${c.id}', 'level': b.l_${c.id}, 'label': CASE b.l_${c.id} WHEN -1 THEN 'missing' ${labels} END, 'weight': round(${fieldWeightSql(model, k, 'b')}, 3)}`;
   });
+  // The best candidate of each request (the highest weight, the lowest TIN among equal weights),
+  // with the request's candidate count and whether any candidate holds its TIN under another
+  // name: one aggregation over the scored pairs (no sort of them, no copy of every pair).
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE best_pair AS
+    SELECT count(*) AS candidates, bool_or(sc.l_tin = ${TIN_NAME_CONFLICT_LEVEL}) AS any_tin_conflict,
+      unnest(arg_max(sc, (sc.weight, -sc.tin)))
+    FROM ${scored} sc GROUP BY sc.row_no`);
   // The runner-up for rule C2 is the best other candidate that is not itself vetoed by an
   // identity conflict: a twin with another given name, or a Sr when the request says Jr, is told
   // apart by that very field and does not make the record ambiguous.
   await conn.run(`
-    CREATE OR REPLACE TEMP TABLE ranked AS
-    SELECT *,
-      row_number() OVER (PARTITION BY row_no ORDER BY weight DESC, tin) AS rank,
-      (${IDENTITY_CONFLICT_SQL.replaceAll('b.', '')}) AS vetoed,
-      count(*) OVER (PARTITION BY row_no) AS candidates,
-      bool_or(l_tin = ${TIN_NAME_CONFLICT_LEVEL}) OVER (PARTITION BY row_no) AS any_tin_conflict
-    FROM ${scored}`);
-  await conn.run(`
     CREATE OR REPLACE TEMP TABLE runner_up AS
     SELECT r.row_no, max(r.weight) FILTER (WHERE NOT r.vetoed) AS second_weight,
-      arg_max(r.tin, (r.weight, -r.rank)) FILTER (WHERE NOT r.vetoed) AS second_tin,
+      arg_max(r.tin, (r.weight, -r.tin)) FILTER (WHERE NOT r.vetoed) AS second_tin,
       max(r.l_given) FILTER (WHERE NOT r.vetoed) AS second_given,
       max(r.l_given) FILTER (WHERE NOT r.vetoed AND r.l_dob = b.l_dob AND r.l_address = b.l_address) AS twin_given,
       -- Vetoed or not: another taxpayer the request fits exactly as well but for the given name.
       bool_or(${TWIN_SQL}) AS twin_of_best
-    FROM ranked r JOIN (SELECT row_no, l_dob, l_address, l_family, l_suffix, l_middle FROM ranked WHERE rank = 1) b USING (row_no)
-    WHERE r.rank > 1 GROUP BY r.row_no`);
+    FROM (SELECT *, (${IDENTITY_CONFLICT_SQL.replaceAll('b.', '')}) AS vetoed FROM ${scored}) r
+    JOIN (SELECT row_no, tin, l_dob, l_address, l_family, l_suffix, l_middle FROM best_pair) b USING (row_no)
+    WHERE r.tin <> b.tin GROUP BY r.row_no`);
   await conn.run(`
     CREATE OR REPLACE TABLE ${target} AS
     WITH best AS (
       SELECT *, ${probabilitySql('weight')} AS probability, l_address AS addr_level, l_tin = ${TIN_NAME_CONFLICT_LEVEL} AS tin_name_conflict,
         ${TIN_TEXT('tin')} AS tin_text, ${TIN_TEXT('second_tin')} AS second_tin_text
-      FROM ranked LEFT JOIN runner_up USING (row_no) WHERE rank = 1
+      FROM best_pair LEFT JOIN runner_up USING (row_no)
     ),
     judged AS (
       SELECT r.row_no, b.tin_text AS tin, b.probability, b.weight, b.second_tin, b.second_weight, b.second_given, b.twin_given, b.twin_of_best, b.candidates,
@@ -200,5 +201,5 @@ export async function decideMatches(
         ELSE [verdict] END AS codes,
       CAST(to_json(evidence) AS VARCHAR) AS evidence
     FROM judged`);
-  await conn.run('DROP TABLE ranked; DROP TABLE runner_up');
+  await conn.run('DROP TABLE best_pair; DROP TABLE runner_up');
 }
