@@ -12,6 +12,11 @@ export interface DuckOptions {
   /** Folder where DuckDB spills when over the limit. */
   readonly tempDirectory?: string;
   readonly threads?: number;
+  /**
+   * Whether DuckDB keeps its buffer blocks' memory once used, up to the memory limit, instead of
+   * returning it to the system (default true: see docs/decisions/0006-buffer-memory-kept.md).
+   */
+  readonly retainBufferMemory?: boolean;
 }
 
 export function defaultMemoryLimit(): string {
@@ -28,6 +33,12 @@ export async function openDuck(
     threads: String(options.threads ?? os.availableParallelism()),
     preserve_insertion_order: 'false',
   };
+  // DuckDB's buffer blocks keep their memory once faulted in, up to the memory limit (RSS stays
+  // within it): a block evicted and read again, or freed by one statement and taken by the next,
+  // then costs no page faults — where a fault is dear (on this project's benchmark machine 10 µs
+  // a 4 KB page), returning freed blocks to the system and faulting them in again was a fifth of
+  // a batch's CPU time (docs/decisions/0006-buffer-memory-kept.md).
+  if (options.retainBufferMemory ?? true) config.block_allocator_memory = config.memory_limit!;
   if (options.tempDirectory) {
     mkdirSync(options.tempDirectory, { recursive: true });
     config.temp_directory = options.tempDirectory;
