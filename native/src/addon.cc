@@ -31,6 +31,7 @@
 
 #include "compare.h"
 #include "duckdb_api.h"
+#include "huge_memory.h"
 #include "record.h"
 #include "requests.h"
 #include "similarity.h"
@@ -589,6 +590,20 @@ napi_value IndexPairsFunction(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// keptMemory(release?: boolean): number — bytes of huge-page memory the kernel keeps for the next
+// chunk (huge_memory.h); with `release`, returns it all to the system first.
+napi_value KeptMemoryFunction(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  bool release = false;
+  if (argc >= 1) napi_get_value_bool(env, argv[0], &release);
+  if (release) custodian::ReleaseKeptHuge();
+  napi_value result;
+  napi_create_double(env, static_cast<double>(custodian::KeptHugeBytes()), &result);
+  return result;
+}
+
 // registerModel(prior: number, comparisons: number[][][]): number — each level [weight, tf, m, u].
 napi_value RegisterModelFunction(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -692,7 +707,7 @@ const char *LoadApi(const char *library, Api *out) {
 }  // namespace duck
 
 NAPI_MODULE_INIT() {
-  napi_value load, reg, model, create_set, release_set, index_pairs;
+  napi_value load, reg, model, create_set, release_set, index_pairs, kept_memory;
   napi_create_function(env, "load", NAPI_AUTO_LENGTH, Load, nullptr, &load);
   napi_create_function(env, "register", NAPI_AUTO_LENGTH, RegisterFunctions, nullptr, &reg);
   napi_create_function(env, "registerModel", NAPI_AUTO_LENGTH, RegisterModelFunction, nullptr, &model);
@@ -705,5 +720,7 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "releaseRequestSet", release_set);
   napi_create_function(env, "indexPairs", NAPI_AUTO_LENGTH, IndexPairsFunction, nullptr, &index_pairs);
   napi_set_named_property(env, exports, "indexPairs", index_pairs);
+  napi_create_function(env, "keptMemory", NAPI_AUTO_LENGTH, KeptMemoryFunction, nullptr, &kept_memory);
+  napi_set_named_property(env, exports, "keptMemory", kept_memory);
   return exports;
 }

@@ -1,13 +1,13 @@
 // An array of trivially copyable values on transparent huge pages where the system gives them:
 // the kernel's indexes are read at random, and with 4 KB pages nearly every read also walked the
-// page tables. Its contents start undefined.
+// page tables. Its contents start undefined. Its memory comes from, and goes back to, the kept
+// huge regions (huge_memory.h).
 #pragma once
 
-#include <sys/mman.h>
-
 #include <cstddef>
-#include <cstdlib>
 #include <type_traits>
+
+#include "huge_memory.h"
 
 namespace custodian {
 
@@ -17,23 +17,19 @@ class HugeArray {
 
  public:
   HugeArray() = default;
-  ~HugeArray() { std::free(data_); }
+  ~HugeArray() { FreeHuge(data_, granted_); }
   HugeArray(const HugeArray &) = delete;
   HugeArray &operator=(const HugeArray &) = delete;
 
   // Room for `n` values (the old ones are gone); false when there is none.
   bool Reset(size_t n) {
-    std::free(data_);
+    FreeHuge(data_, granted_);
     data_ = nullptr;
+    granted_ = 0;
     size_ = 0;
     if (n == 0) return true;
-    constexpr size_t kHugePage = size_t{2} << 20;
-    const size_t bytes = (n * sizeof(T) + kHugePage - 1) / kHugePage * kHugePage;
-    void *memory = std::aligned_alloc(kHugePage, bytes);
+    void *memory = TakeHuge(n * sizeof(T), &granted_);
     if (!memory) return false;
-#ifdef MADV_HUGEPAGE
-    madvise(memory, bytes, MADV_HUGEPAGE);
-#endif
     data_ = static_cast<T *>(memory);
     size_ = n;
     return true;
@@ -47,6 +43,7 @@ class HugeArray {
  private:
   T *data_ = nullptr;
   size_t size_ = 0;
+  size_t granted_ = 0;
 };
 
 }  // namespace custodian

@@ -1,7 +1,5 @@
 #include "requests.h"
 
-#include <sys/mman.h>
-
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -9,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "huge_memory.h"
 #include "record.h"
 
 namespace custodian {
@@ -17,28 +16,23 @@ namespace {
 std::mutex registry_mutex;
 std::unordered_map<int, std::shared_ptr<RequestSet>> registry;
 int next_id = 1;
-constexpr size_t kHugePage = size_t{2} << 20;
 }  // namespace
 
 RequestSet::RequestSet(int64_t first, int64_t last) : first_(first) {
   if (last < first) return;
   count_ = last - first + 1;
-  bytes_ = (static_cast<size_t>(count_) * sizeof(PreparedRequest) + kHugePage - 1) / kHugePage * kHugePage;
-  void *memory = std::aligned_alloc(kHugePage, bytes_);
+  void *memory = TakeHuge(static_cast<size_t>(count_) * sizeof(PreparedRequest), &bytes_);
   if (!memory) {  // no room: every load fails, and says so
     count_ = 0;
     return;
   }
-#ifdef MADV_HUGEPAGE
-  madvise(memory, bytes_, MADV_HUGEPAGE);
-#endif
   slots_ = static_cast<PreparedRequest *>(memory);
   for (int64_t i = 0; i < count_; ++i) new (&slots_[i]) PreparedRequest();
 }
 
 RequestSet::~RequestSet() {
   for (int64_t i = 0; i < count_; ++i) slots_[i].~PreparedRequest();
-  std::free(slots_);
+  FreeHuge(slots_, bytes_);
 }
 
 bool RequestSet::Load(int64_t row_no, std::string_view record) {

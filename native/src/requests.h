@@ -40,7 +40,8 @@ class RequestSet {
  public:
   // Room for the requests numbered `first` to `last`, in one block of memory (on huge pages
   // where the system gives them: pairs meet their requests at random, and a page-table walk
-  // per request was most of what a pair cost).
+  // per request was most of what a pair cost), kept for the next chunk when the set is released
+  // (huge_memory.h).
   RequestSet(int64_t first, int64_t last);
   ~RequestSet();
   RequestSet(const RequestSet &) = delete;

@@ -35,6 +35,8 @@ interface KernelAddon {
   releaseRequestSet(id: number): void;
   /** Indexes the set's loaded pairs by taxpayer; returns their number. */
   indexPairs(id: number): number;
+  /** Bytes of huge-page memory kept for the next chunk; with `release`, returned to the system first. */
+  keptMemory(release?: boolean): number;
 }
 
 /**
@@ -212,6 +214,15 @@ export async function scoreInKernel(
 /** Frees a request set made by scoreInKernel (its requests, pairs and scores). */
 export function releaseScored(id: number): void {
   loadedKernel().releaseRequestSet(id);
+}
+
+/**
+ * Bytes of memory the kernel keeps from released chunks for the next one (request slots and pair
+ * index, at most 1 GiB: native/src/huge_memory.h); with `release`, it returns them to the system
+ * first.
+ */
+export function keptKernelMemory(release = false): number {
+  return loadedKernel().keptMemory(release);
 }
 
 const modelIds = new Map<string, number>();

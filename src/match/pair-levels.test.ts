@@ -10,6 +10,7 @@ import { generateSynthetic } from '../synth/generate.js';
 import { generateCandidates } from './blocking.js';
 import { prepareMaster } from './fs-matcher.js';
 import { builtinModelPath, loadModel } from './fs-model.js';
+import { keptKernelMemory } from './native-kernel.js';
 import { computePairLevels, dropScored, LEVEL_COLUMNS, scorePairs } from './pair-levels.js';
 import { computePairLevelsReference } from './pair-levels-reference.js';
 
@@ -175,6 +176,25 @@ describe("the native kernel keeps a chunk's scores until they are dropped", () =
     expect(
       await queryValue<number>(conn, "SELECT count(*) FROM duckdb_views() WHERE view_name LIKE 'kept%'"),
     ).toBe(0);
+  }, 120_000);
+
+  it("keeps a released chunk's large arrays for the next chunk, not more", async () => {
+    const model = await loadModel(builtinModelPath());
+    expect(keptKernelMemory(true)).toBe(0);
+    await scorePairs(conn, 'candidates', 'reuse', model, 'native');
+    const scores = "SELECT list((row_no, tin, k, weight) ORDER BY row_no, tin)::VARCHAR FROM reuse_packed";
+    const first = await queryValue<string>(conn, scores);
+    await dropScored(conn, 'reuse');
+    const kept = keptKernelMemory();
+    expect(kept).toBeGreaterThan(0);
+    // The next chunk of the same size takes the kept memory instead of asking the system: what
+    // is kept after it is what was kept before, not twice as much.
+    await scorePairs(conn, 'candidates', 'reuse', model, 'native');
+    expect(keptKernelMemory()).toBeLessThan(kept);
+    expect(await queryValue<string>(conn, scores)).toBe(first);
+    await dropScored(conn, 'reuse');
+    expect(keptKernelMemory()).toBe(kept);
+    expect(keptKernelMemory(true)).toBe(0);
   }, 120_000);
 
   it('scores an empty chunk to no rows', async () => {
