@@ -182,7 +182,7 @@ describe("the native kernel keeps a chunk's scores until they are dropped", () =
     const model = await loadModel(builtinModelPath());
     expect(keptKernelMemory(true)).toBe(0);
     await scorePairs(conn, 'candidates', 'reuse', model, 'native');
-    const scores = "SELECT list((row_no, tin, k, weight) ORDER BY row_no, tin)::VARCHAR FROM reuse_packed";
+    const scores = 'SELECT list((row_no, tin, k, weight) ORDER BY row_no, tin)::VARCHAR FROM reuse_packed';
     const first = await queryValue<string>(conn, scores);
     await dropScored(conn, 'reuse');
     const kept = keptKernelMemory();
