@@ -68,11 +68,14 @@ struct Column {
 };
 
 // The request set a statement names (a constant of the statement): looked up once per vector.
-// Every row must name the same set.
-std::shared_ptr<custodian::RequestSet> StatementSet(const Column &set_ids, duck::idx_t n, bool &mixed) {
+// Every row must name the same set; when none is found, or rows name different sets, the
+// function's error is set ("<function>: an unknown request set, or more than one") and the
+// result is nullptr (nullptr without an error for an empty vector).
+std::shared_ptr<custodian::RequestSet> StatementSet(duck::FunctionInfo info, const char *function,
+                                                    const Column &set_ids, duck::idx_t n) {
+  if (n == 0) return nullptr;  // nothing to do, nothing wrong
   std::shared_ptr<custodian::RequestSet> set;
   int id = -1;
-  mixed = false;
   for (duck::idx_t i = 0; i < n; ++i) {
     const Maybe<int32_t> s = set_ids.Get<int32_t>(i);
     if (!s.valid) continue;
@@ -80,8 +83,13 @@ std::shared_ptr<custodian::RequestSet> StatementSet(const Column &set_ids, duck:
       id = s.value;
       set = custodian::RequestSetById(id);
     } else if (s.value != id) {
-      mixed = true;
+      set = nullptr;
+      break;
     }
+  }
+  if (!set) {
+    const std::string error = std::string(function) + ": an unknown request set, or more than one";
+    api.scalar_function_set_error(info, error.c_str());
   }
   return set;
 }
@@ -94,12 +102,8 @@ void PairLoadFunction(duck::FunctionInfo info, duck::DataChunk input, duck::Vect
   const Column row_nos(api.data_chunk_get_vector(input, 1));
   const Column tins(api.data_chunk_get_vector(input, 2));
   auto *out = static_cast<bool *>(api.vector_get_data(output));
-  bool mixed = false;
-  const auto set = StatementSet(set_ids, n, mixed);
-  if (!set || mixed) {
-    api.scalar_function_set_error(info, "custodian_pair_load: an unknown request set, or more than one");
-    return;
-  }
+  const auto set = StatementSet(info, "custodian_pair_load", set_ids, n);
+  if (!set) return;
   std::vector<uint64_t> block;
   block.reserve(n);
   for (duck::idx_t i = 0; i < n; ++i) {
@@ -130,10 +134,10 @@ void ScoreTaxpayerFunction(duck::FunctionInfo info, duck::DataChunk input, duck:
   const Column taxpayer_records(api.data_chunk_get_vector(input, 2));
   const Column model_ids(api.data_chunk_get_vector(input, 3));
   auto *out = static_cast<int32_t *>(api.vector_get_data(output));
-  bool mixed = false;
-  const auto set = StatementSet(set_ids, n, mixed);
-  if (!set || mixed || !set->pairs.built()) {
-    api.scalar_function_set_error(info, "custodian_score_taxpayer: an unknown request set, more than one, or its pairs not indexed");
+  const auto set = StatementSet(info, "custodian_score_taxpayer", set_ids, n);
+  if (!set) return;
+  if (!set->pairs.built()) {
+    api.scalar_function_set_error(info, "custodian_score_taxpayer: the request set's pairs are not indexed");
     return;
   }
   const custodian::Model *model = nullptr;
@@ -300,18 +304,13 @@ void RequestLoadFunction(duck::FunctionInfo info, duck::DataChunk input, duck::V
   const Column row_nos(api.data_chunk_get_vector(input, 1));
   const Column records(api.data_chunk_get_vector(input, 2));
   auto *out = static_cast<bool *>(api.vector_get_data(output));
-  std::shared_ptr<custodian::RequestSet> requests;
-  int requests_id = -1;
+  const auto requests = StatementSet(info, "custodian_request_load", set_ids, n);
+  if (!requests) return;
   for (duck::idx_t i = 0; i < n; ++i) {
-    const Maybe<int32_t> set_id = set_ids.Get<int32_t>(i);
-    if (set_id.valid && set_id.value != requests_id) {
-      requests = custodian::RequestSetById(set_id.value);
-      requests_id = set_id.value;
-    }
     const Maybe<int64_t> row_no = row_nos.Get<int64_t>(i);
     const Text record = records.GetText(i);
-    if (!requests || !row_no.valid || !record.valid || !requests->Load(row_no.value, record.value)) {
-      api.scalar_function_set_error(info, "custodian_request_load: an unknown request set, a repeated request, or a malformed record");
+    if (!set_ids.Valid(i) || !row_no.valid || !record.valid || !requests->Load(row_no.value, record.value)) {
+      api.scalar_function_set_error(info, "custodian_request_load: a request without a set or number, a repeated request, or a malformed record");
       return;
     }
     out[i] = true;

@@ -115,12 +115,7 @@ export function comparisonEngine(): ComparisonEngine {
  * functions live in its catalog), with the given-name reference data they read (`name_info`).
  */
 export async function registerKernel(conn: DuckDBConnection): Promise<void> {
-  const a = loadAddon();
-  if ('unavailable' in a)
-    throw new CustodianError(
-      'CUS_NATIVE_KERNEL',
-      `the native comparison kernel is unavailable: ${a.unavailable}`,
-    );
+  const kernel = loadedKernel();
   const registered = await queryValue<number>(
     conn,
     "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'custodian_score_taxpayer'",
@@ -143,7 +138,7 @@ export async function registerKernel(conn: DuckDBConnection): Promise<void> {
   });
   // The connection handle of @duckdb/node-bindings (private in @duckdb/node-api's class).
   const handle = (conn as unknown as { connection: unknown }).connection;
-  a.kernel.register(handle, lines.join('\n'));
+  kernel.register(handle, lines.join('\n'));
 }
 
 function loadedKernel(): KernelAddon {

@@ -197,6 +197,25 @@ describe("the native kernel keeps a chunk's scores until they are dropped", () =
     expect(keptKernelMemory(true)).toBe(0);
   }, 120_000);
 
+  it('refuses rows naming an unknown request set, or two sets in one statement', async () => {
+    await expect(queryValue(conn, 'SELECT custodian_pair_load(999999, 1, 1)')).rejects.toThrow(
+      /custodian_pair_load: an unknown request set, or more than one/,
+    );
+    await expect(queryValue(conn, "SELECT custodian_request_load(999999, 1, 'x')")).rejects.toThrow(
+      /custodian_request_load: an unknown request set, or more than one/,
+    );
+    const model = await loadModel(builtinModelPath());
+    await scorePairs(conn, 'candidates', 'two', model, 'native');
+    const set = await setOf('two');
+    await expect(
+      queryValue(
+        conn,
+        `SELECT bool_and(custodian_pair_load(CASE WHEN row_no % 2 = 0 THEN ${set} ELSE 999999 END, row_no, tin::INTEGER)) FROM candidates`,
+      ),
+    ).rejects.toThrow(/custodian_pair_load: an unknown request set, or more than one/);
+    await dropScored(conn, 'two');
+  }, 120_000);
+
   it('scores an empty chunk to no rows', async () => {
     const model = await loadModel(builtinModelPath());
     await conn.run('CREATE OR REPLACE TABLE no_pairs AS SELECT row_no, tin FROM candidates LIMIT 0');
