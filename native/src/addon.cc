@@ -32,6 +32,7 @@
 #include "compare.h"
 #include "duckdb_api.h"
 #include "huge_memory.h"
+#include "process_memory.h"
 #include "record.h"
 #include "requests.h"
 #include "similarity.h"
@@ -603,6 +604,38 @@ napi_value KeptMemoryFunction(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// anonymousMappings(): number[] — this process's private anonymous read-write mappings, as
+// start, end, start, end, … (addresses below 2^53, exact as numbers).
+napi_value AnonymousMappingsFunction(napi_env env, napi_callback_info) {
+  const auto ranges = custodian::AnonymousMappings();
+  napi_value result;
+  napi_create_array_with_length(env, ranges.size() * 2, &result);
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    napi_value start, end;
+    napi_create_double(env, static_cast<double>(ranges[i].first), &start);
+    napi_create_double(env, static_cast<double>(ranges[i].second), &end);
+    napi_set_element(env, result, static_cast<uint32_t>(2 * i), start);
+    napi_set_element(env, result, static_cast<uint32_t>(2 * i + 1), end);
+  }
+  return result;
+}
+
+// adviseHugePages(start: number, end: number): number — 0, or the errno of the refusal.
+napi_value AdviseHugePagesFunction(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int64_t start = 0, end = 0;
+  if (argc < 2 || napi_get_value_int64(env, argv[0], &start) != napi_ok ||
+      napi_get_value_int64(env, argv[1], &end) != napi_ok || start < 0 || end < start)
+    return Throw(env, "adviseHugePages(start, end)");
+  napi_value result;
+  napi_create_int32(env,
+                    custodian::AdviseHugePages(static_cast<uintptr_t>(start), static_cast<uintptr_t>(end)),
+                    &result);
+  return result;
+}
+
 // registerModel(prior: number, comparisons: number[][][]): number — each level [weight, tf, m, u].
 napi_value RegisterModelFunction(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -721,5 +754,10 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "indexPairs", index_pairs);
   napi_create_function(env, "keptMemory", NAPI_AUTO_LENGTH, KeptMemoryFunction, nullptr, &kept_memory);
   napi_set_named_property(env, exports, "keptMemory", kept_memory);
+  napi_value mappings, advise;
+  napi_create_function(env, "anonymousMappings", NAPI_AUTO_LENGTH, AnonymousMappingsFunction, nullptr, &mappings);
+  napi_set_named_property(env, exports, "anonymousMappings", mappings);
+  napi_create_function(env, "adviseHugePages", NAPI_AUTO_LENGTH, AdviseHugePagesFunction, nullptr, &advise);
+  napi_set_named_property(env, exports, "adviseHugePages", advise);
   return exports;
 }

@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { CustodianError } from '../core/errors.js';
+import { type KernelAddon, loadAddon } from '../native/addon.js';
 import { type DuckDBConnection, queryRows, queryValue } from '../store/duckdb.js';
 import { COMPARISONS } from './comparisons.js';
 import { type FsModel, levelWeight, priorWeight } from './fs-model.js';
@@ -26,19 +24,6 @@ import { ensureNameInfo } from './name-info.js';
 /** The engine that computes comparison levels: the native kernel or the SQL reference. */
 export type ComparisonEngine = 'native' | 'sql';
 
-interface KernelAddon {
-  load(library: string): string | null;
-  register(connection: unknown, names: string): void;
-  /** Each comparison's levels as [weight, tf (0 none, 1 given, 2 family), m, u]. */
-  registerModel(prior: number, comparisons: number[][][]): number;
-  createRequestSet(first: number, last: number): number;
-  releaseRequestSet(id: number): void;
-  /** Indexes the set's loaded pairs by taxpayer; returns their number. */
-  indexPairs(id: number): number;
-  /** Bytes of huge-page memory kept for the next chunk; with `release`, returned to the system first. */
-  keptMemory(release?: boolean): number;
-}
-
 /**
  * The packed result (native/src/compare.cc, Pack): each level plus one in three bits, in this
  * order, then the flags swapped, address_current, suffix_pair. The address and suffix levels
@@ -59,27 +44,6 @@ export function packedLevelSql(k: string, id: (typeof PACKED_LEVELS)[number]): s
 export function packedFlagSql(k: string, flag: (typeof PACKED_FLAGS)[number]): string {
   const at = FLAGS_AT + PACKED_FLAGS.indexOf(flag);
   return `((${k} >> ${at}) & 1) = 1`;
-}
-
-let addon: { kernel: KernelAddon } | { unavailable: string } | undefined;
-
-/** Loads the compiled kernel once per process; says why when it cannot. */
-function loadAddon(): { kernel: KernelAddon } | { unavailable: string } {
-  if (addon) return addon;
-  const file = fileURLToPath(new URL('../../native/build/Release/custodian_kernel.node', import.meta.url));
-  if (!existsSync(file)) {
-    addon = { unavailable: `${file} is not built (npm run build:native)` };
-    return addon;
-  }
-  try {
-    const kernel = createRequire(import.meta.url)(file) as KernelAddon;
-    // The bindings loaded libduckdb (its soname) when @duckdb/node-api was imported.
-    const problem = kernel.load('libduckdb.so');
-    addon = problem ? { unavailable: problem } : { kernel };
-  } catch (e) {
-    addon = { unavailable: `${file} does not load: ${(e as Error).message}` };
-  }
-  return addon;
 }
 
 /** Why the native kernel cannot be used in this process, or undefined when it can. */

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { type DuckDBConnection, DuckDBInstance, DuckDBPendingResultState } from '@duckdb/node-api';
+import { type HugePageAdvice, withHugePages } from './huge-pages.js';
 
 export type { DuckDBConnection } from '@duckdb/node-api';
 
@@ -17,6 +18,12 @@ export interface DuckOptions {
    * returning it to the system (default true: see docs/decisions/0006-buffer-memory-kept.md).
    */
   readonly retainBufferMemory?: boolean;
+  /**
+   * Whether DuckDB's buffer memory is asked for on transparent huge pages (default true, or
+   * false when CUSTODIAN_HUGE_PAGES=off: see huge-pages.ts and
+   * docs/decisions/0007-huge-pages-for-duckdb.md).
+   */
+  readonly hugePages?: boolean;
 }
 
 export function defaultMemoryLimit(): string {
@@ -27,7 +34,7 @@ export function defaultMemoryLimit(): string {
 /** Opens a DuckDB database with bounded memory and a spill folder, and one connection to it. */
 export async function openDuck(
   options: DuckOptions = {},
-): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection; close(): void }> {
+): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection; hugePages: HugePageAdvice; close(): void }> {
   const config: Record<string, string> = {
     memory_limit: options.memoryLimit ?? defaultMemoryLimit(),
     threads: String(options.threads ?? os.availableParallelism()),
@@ -43,12 +50,17 @@ export async function openDuck(
     mkdirSync(options.tempDirectory, { recursive: true });
     config.temp_directory = options.tempDirectory;
   }
-  const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
+  const create = () => DuckDBInstance.create(options.path ?? ':memory:', config);
+  const { value: instance, advice } =
+    (options.hugePages ?? process.env.CUSTODIAN_HUGE_PAGES !== 'off')
+      ? await withHugePages(create)
+      : { value: await create(), advice: { bytes: 0, skipped: 'not asked' } };
   const conn = await instance.connect();
   if (process.env.CUSTODIAN_PROFILE) profile(conn);
   return {
     instance,
     conn,
+    hugePages: advice,
     close() {
       conn.closeSync();
       instance.closeSync();
