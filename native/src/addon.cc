@@ -604,6 +604,22 @@ napi_value KeptMemoryFunction(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// chunkCost(): { request: number, pair: number } — bytes of the kernel's memory a chunk takes per
+// request (its slot in the request set) and per candidate pair at the most (while scoring: its
+// index entry, its share of the index's bucket bounds and its score; while indexing, the loaded
+// blocks and the split copy take less). process sizes its chunks by them (chunk-sizing.ts).
+napi_value ChunkCostFunction(napi_env env, napi_callback_info) {
+  constexpr size_t kPairBytes = sizeof(uint64_t) + sizeof(uint32_t) / 2 + sizeof(custodian::ScoredPair);
+  static_assert(kPairBytes >= 3 * sizeof(uint64_t) + sizeof(uint32_t) / 2, "indexing takes more than scoring");
+  napi_value result, request, pair;
+  napi_create_object(env, &result);
+  napi_create_double(env, static_cast<double>(sizeof(custodian::PreparedRequest)), &request);
+  napi_create_double(env, static_cast<double>(kPairBytes), &pair);
+  napi_set_named_property(env, result, "request", request);
+  napi_set_named_property(env, result, "pair", pair);
+  return result;
+}
+
 // anonymousMappings(): number[] — this process's private anonymous read-write mappings, as
 // start, end, start, end, … (addresses below 2^53, exact as numbers).
 napi_value AnonymousMappingsFunction(napi_env env, napi_callback_info) {
@@ -754,6 +770,9 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "indexPairs", index_pairs);
   napi_create_function(env, "keptMemory", NAPI_AUTO_LENGTH, KeptMemoryFunction, nullptr, &kept_memory);
   napi_set_named_property(env, exports, "keptMemory", kept_memory);
+  napi_value chunk_cost;
+  napi_create_function(env, "chunkCost", NAPI_AUTO_LENGTH, ChunkCostFunction, nullptr, &chunk_cost);
+  napi_set_named_property(env, exports, "chunkCost", chunk_cost);
   napi_value mappings, advise;
   napi_create_function(env, "anonymousMappings", NAPI_AUTO_LENGTH, AnonymousMappingsFunction, nullptr, &mappings);
   napi_set_named_property(env, exports, "anonymousMappings", mappings);

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBatchLimits } from '../cli/bench-command.js';
 import {
   evaluateTargets,
-  parseDuckSize,
   parseSizes,
   REPORT_BEGIN,
   REPORT_END,
@@ -116,9 +115,6 @@ describe('bench scale', () => {
     expect(() => parseSizes('--sizes', '10,x')).toThrow(/--sizes: 'x'/);
     expect(() => parseSizes('--sizes', '0')).toThrow();
     expect(taxpayersFor(1_286_000)).toBe(1_000_000);
-    expect(parseDuckSize('8GB')).toBe(8e9);
-    expect(parseDuckSize('512MiB')).toBe(512 * 2 ** 20);
-    expect(parseDuckSize('lots')).toBeUndefined();
     expect(
       scalingExponent([
         [1, 10],

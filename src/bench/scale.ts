@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseByteSize } from '../core/byte-size.js';
 import { CustodianError, type ErrorCode, isCustodianError } from '../core/errors.js';
 import type { ProgressSink } from '../core/progress.js';
 import { defaultMemoryLimit, openDuck, queryValue } from '../store/duckdb.js';
@@ -331,24 +332,6 @@ interface SynthMeta {
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-/** DuckDB size text ('8GB' = 8·10⁹ bytes, '8GiB' = 8·2³⁰) in bytes; undefined when not understood. */
-export function parseDuckSize(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)?\s*$/i.exec(text);
-  if (!m) return undefined;
-  const units: Record<string, number> = {
-    B: 1,
-    KB: 1e3,
-    MB: 1e6,
-    GB: 1e9,
-    TB: 1e12,
-    KIB: 2 ** 10,
-    MIB: 2 ** 20,
-    GIB: 2 ** 30,
-    TIB: 2 ** 40,
-  };
-  return Number(m[1]) * units[(m[2] ?? 'B').toUpperCase()]!;
-}
-
 export function taxpayersFor(masterRows: number): number {
   return Math.max(1, Math.round(masterRows / ROWS_PER_TAXPAYER));
 }
@@ -395,7 +378,7 @@ export async function runScaleBench(options: ScaleOptions): Promise<ScaleResults
   const seed = options.seed ?? 1;
   const memoryLimit = options.memoryLimit ?? benchMemoryLimit();
   for (const [batch, limit] of Object.entries(options.processMemoryLimits ?? {}))
-    if (parseDuckSize(limit) === undefined)
+    if (parseByteSize(limit) === undefined)
       throw new CustodianError(
         'CUS_USAGE',
         `bench scale: memory limit '${limit}' for batch ${batch} is not a size (e.g. 2GB)`,
@@ -899,7 +882,7 @@ export function evaluateTargets(r: ScaleResults): TargetCheck[] {
   const limited = r.steps.filter((s) => s.step !== 'synth');
   if (limited.length > 0) {
     const over = Math.max(
-      ...limited.map((s) => s.peakRssBytes - (parseDuckSize(s.memoryLimit ?? r.settings.memoryLimit) ?? 0)),
+      ...limited.map((s) => s.peakRssBytes - (parseByteSize(s.memoryLimit ?? r.settings.memoryLimit) ?? 0)),
     );
     out.push({
       target: "memory bounded by the step's DuckDB limit plus at most 3 GB, every import and process",
@@ -953,7 +936,7 @@ export function renderScalePlot(r: ScaleResults): string {
   const rssGuides = [
     { y: 12, label: 'target: peak RSS ≤ 12 GB' },
     ...[...limitUsers].flatMap(([l, users]) => {
-      const bytesOf = parseDuckSize(l);
+      const bytesOf = parseByteSize(l);
       return bytesOf
         ? [{ y: bytesOf / GB, label: `DuckDB memory limit ${l} (${users.join(', ')})`, color: '#b07000' }]
         : [];

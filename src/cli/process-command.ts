@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Agreement } from '../core/agreement.js';
+import { parseByteSize } from '../core/byte-size.js';
 import { CustodianError } from '../core/errors.js';
 import { loadAgreement } from '../policy/agreement-load.js';
 import { type ProcessSummary, processBatch } from '../workflow/process-batch.js';
@@ -17,6 +18,7 @@ interface ProcessFlags {
   model?: string;
   train?: boolean;
   chunkSize?: string;
+  chunkMemory?: string;
   withhold?: string;
   memoryLimit?: string;
   threads?: string;
@@ -42,7 +44,14 @@ export function registerProcessCommand(program: Command, io: CliIO): void {
       'train the fs model on this batch and master first (unsupervised); writes OUT/model.json',
     )
     .option('--withhold <file>', 'CSV with a tin column: taxpayers flagged for withholding (rule A15)')
-    .option('--chunk-size <n>', 'requests matched per chunk (bounds memory)', '250000')
+    .option(
+      '--chunk-size <n>',
+      'requests matched per chunk, fixed (default: as many as --chunk-memory holds)',
+    )
+    .option(
+      '--chunk-memory <size>',
+      "comparison kernel memory a chunk may take, e.g. '2GB' (default: an eighth of RAM); chunks are sized to it from the candidate pairs per request measured",
+    )
     .option('--memory-limit <size>', "DuckDB memory limit, e.g. '8GB' (default: 60% of RAM)")
     .option('--threads <n>', 'DuckDB threads (default: all cores)')
     .action(async (flags: ProcessFlags) => {
@@ -52,13 +61,19 @@ export function registerProcessCommand(program: Command, io: CliIO): void {
       if (flags.matcher !== 'baseline' && flags.matcher !== 'fs') {
         throw new CustodianError('CUS_USAGE', `--matcher must be 'fs' or 'baseline', not '${flags.matcher}'`);
       }
-      const chunkSize = Number(flags.chunkSize);
-      if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+      const chunkSize = flags.chunkSize === undefined ? undefined : Number(flags.chunkSize);
+      if (chunkSize !== undefined && (!Number.isInteger(chunkSize) || chunkSize < 1)) {
         throw new CustodianError(
           'CUS_USAGE',
           `--chunk-size must be a positive whole number, not '${flags.chunkSize}'`,
         );
       }
+      const chunkMemory = flags.chunkMemory === undefined ? undefined : parseByteSize(flags.chunkMemory);
+      if (flags.chunkMemory !== undefined && (chunkMemory === undefined || chunkMemory < 1024 ** 2))
+        throw new CustodianError(
+          'CUS_USAGE',
+          `--chunk-memory must be a size of at least 1MiB, e.g. '2GB', not '${flags.chunkMemory}'`,
+        );
       if (flags.asOf && !/^\d{4}-\d{2}-\d{2}$/.test(flags.asOf))
         throw new CustodianError('CUS_USAGE', `--as-of must be YYYY-MM-DD, not '${flags.asOf}'`);
       const summary = await processBatch({
@@ -72,6 +87,7 @@ export function registerProcessCommand(program: Command, io: CliIO): void {
         model: flags.model,
         train: flags.train,
         chunkSize,
+        chunkMemory,
         withhold: flags.withhold,
         memoryLimit: flags.memoryLimit,
         threads: flags.threads ? Number(flags.threads) : undefined,

@@ -68,6 +68,12 @@ export interface FsRunOptions {
   readonly progress?: ProgressSink | undefined;
   /** The comparison engine (default: comparisonEngine()). */
   readonly engine?: ComparisonEngine | undefined;
+  /**
+   * Asked after blocking, before anything is trained or scored, with the requests and their
+   * candidate pairs: false stops the run there (its result is then `refused`), so that a chunk
+   * too large for memory is matched again in smaller pieces.
+   */
+  readonly admit?: ((requests: number, candidatePairs: number) => boolean) | undefined;
 }
 
 /**
@@ -78,7 +84,9 @@ export async function runFsMatcher(
   conn: DuckDBConnection,
   target: string,
   options: FsRunOptions,
-): Promise<{ stats: MatchStats; model: FsModel }> {
+): Promise<
+  { stats: MatchStats; model: FsModel } | { refused: { requests: number; candidatePairs: number } }
+> {
   const progress = options.progress ?? SILENT_PROGRESS;
   const timings: Record<string, number> = {};
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -92,6 +100,12 @@ export async function runFsMatcher(
     }
   };
   const blocking = await timed('blocking', () => generateCandidates(conn, 'master_keys', 'candidates'));
+  const candidatePairs = await queryValue<number>(conn, 'SELECT count(*) FROM candidates');
+  const requests = await queryValue<number>(conn, 'SELECT count(*) FROM req_std');
+  if (options.admit && !options.admit(requests, candidatePairs)) {
+    await conn.run('DROP TABLE candidates');
+    return { refused: { requests, candidatePairs } };
+  }
   const model =
     options.model ?? (await timed('training', () => trainModel(conn, 'candidates', options.train)));
   // Comparison levels and weights in one pass over the pairs.
@@ -99,8 +113,6 @@ export async function runFsMatcher(
     scorePairs(conn, 'candidates', 'scored', model, options.engine ?? comparisonEngine()),
   );
   await timed('deciding', () => decideMatches(conn, 'req_std', 'scored', target, model, options.agreement));
-  const candidatePairs = await queryValue<number>(conn, 'SELECT count(*) FROM candidates');
-  const requests = await queryValue<number>(conn, 'SELECT count(*) FROM req_std');
   await dropScored(conn, 'scored');
   const scoringMs = timings.scoring ?? 0;
   return {

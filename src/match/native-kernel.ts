@@ -53,6 +53,17 @@ export function nativeKernelUnavailable(): string | undefined {
 }
 
 /**
+ * Bytes of the kernel's memory a chunk takes per request and, at the most, per candidate pair
+ * (native/src/addon.cc, chunkCost). Without the kernel the SQL reference keeps a chunk's pairs in
+ * DuckDB, within its limit; chunks are then sized as if the kernel held them (a kilobyte a
+ * request, 34 bytes a pair), which keeps them comparable.
+ */
+export function kernelChunkCost(): { request: number; pair: number } {
+  const a = loadAddon();
+  return 'kernel' in a ? a.kernel.chunkCost() : { request: 1024, pair: 34 };
+}
+
+/**
  * The engine this process compares pairs with: `CUSTODIAN_COMPARISON_ENGINE` (`native` or
  * `sql`) when set — `native` then fails when the kernel is missing — else the native kernel
  * when it loads, else the SQL reference.
@@ -150,7 +161,7 @@ export async function scoreInKernel(
     } catch (e) {
       throw new CustodianError(
         'CUS_NATIVE_KERNEL',
-        `the comparison kernel could not index the ${pairs} of this chunk (${(e as Error).message}); a smaller --chunk-size needs less memory`,
+        `the comparison kernel could not index the ${pairs} of this chunk (${(e as Error).message}); a smaller --chunk-memory or --chunk-size needs less`,
       );
     }
     const scored = await queryValue<number | bigint>(

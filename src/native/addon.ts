@@ -21,6 +21,8 @@ export interface KernelAddon {
   indexPairs(id: number): number;
   /** Bytes of huge-page memory kept for the next chunk; with `release`, returned to the system first. */
   keptMemory(release?: boolean): number;
+  /** Kernel memory a chunk takes: bytes per request and, at the most, per candidate pair. */
+  chunkCost(): { request: number; pair: number };
   /** This process's private anonymous read-write mappings: start, end, start, end, … */
   anonymousMappings(): number[];
   /** madvise(MADV_HUGEPAGE) over [start, end): 0, or the errno of the refusal. */

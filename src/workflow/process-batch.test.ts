@@ -7,6 +7,7 @@ import { runCli } from '../cli/main.js';
 import { CustodianError } from '../core/errors.js';
 import { OUTCOMES } from '../core/outcome.js';
 import { ALL_REASON_CODES } from '../core/reason-codes.js';
+import { kernelChunkCost } from '../match/native-kernel.js';
 import { openDuck } from '../store/duckdb.js';
 import { generateSynthetic, type SynthResult } from '../synth/generate.js';
 import { tempDir } from '../test-support/requests.js';
@@ -98,6 +99,37 @@ describe('custodian process, end to end on synthetic data with known truth', () 
     const first = JSON.parse(evidence[0]!);
     expect(first).toMatchObject({ agreement_version: 'IRS-DHS-2025@1', gate_version: 'gate/1' });
     expect(first.decision_id).toMatch(/:1$/);
+  });
+
+  it('decides every record as one chunk does when chunks are sized to a small memory budget (sample, refusal, retry)', async () => {
+    const one = readFileSync(path.join(dir, 'out-fs', 'decisions.csv'), 'utf8');
+    const oneSummary = JSON.parse(readFileSync(path.join(dir, 'out-fs', 'summary.json'), 'utf8'));
+    expect(oneSummary.matching.chunk_requests).toHaveLength(1);
+    const lawful = oneSummary.matching.chunk_requests[0] as number;
+    const pairs = oneSummary.matching.candidatePairs as number;
+    expect(pairs / lawful).toBeGreaterThan(1);
+    const cost = kernelChunkCost();
+    // A budget for about a tenth of the batch; the first chunk is sized from the requests alone
+    // (no sample), so its pairs overflow the budget and it is matched again smaller.
+    const budget = Math.round(((cost.request + cost.pair * (pairs / lawful)) * lawful) / 10);
+    for (const sample of [0, 500]) {
+      const out = path.join(dir, `out-chunked-${sample}`);
+      const summary = await processBatch({
+        master: synth.paths.master,
+        batch: synth.paths.manifest,
+        out,
+        store: path.join(dir, 'store'),
+        asOf: AS_OF,
+        chunkMemory: budget,
+        chunkSample: sample,
+      });
+      const chunks = summary.matching!.chunk_requests;
+      expect(chunks.reduce((a, b) => a + b, 0)).toBe(lawful);
+      expect(chunks.length).toBeGreaterThan(8);
+      if (sample === 0) expect(chunks[0]).toBeLessThan(Math.floor(budget / cost.request));
+      expect(summary.matching!.candidatePairs).toBe(pairs);
+      expect(readFileSync(path.join(out, 'decisions.csv'), 'utf8')).toBe(one);
+    }
   });
 
   it('A15: a taxpayer flagged for withholding is refused WITHHELD_I6 after matching, before release', async () => {

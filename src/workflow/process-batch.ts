@@ -13,14 +13,21 @@ import { readManifest } from '../ingest/manifest.js';
 import { loadMaster } from '../ingest/master-reader.js';
 import { assertReadableFile } from '../ingest/utf8-lines.js';
 import { runBaselineMatcher } from '../match/baseline.js';
+import { generateCandidates } from '../match/blocking.js';
 import { DEFAULT_MAX_BLOCK, type MatchStats, prepareMaster, runFsMatcher } from '../match/fs-matcher.js';
 import { builtinModelPath, type FsModel, loadModel, saveModel } from '../match/fs-model.js';
-import { type ComparisonEngine, comparisonEngine, nativeKernelUnavailable } from '../match/native-kernel.js';
+import {
+  type ComparisonEngine,
+  comparisonEngine,
+  kernelChunkCost,
+  nativeKernelUnavailable,
+} from '../match/native-kernel.js';
 import { runBatchGate } from '../policy/batch-gate.js';
 import { runRecordGate } from '../policy/record-gate.js';
 import { installStandardizer, standardizeMaster, standardizeRequests } from '../standardize/index.js';
 import { type DuckDBConnection, openDuck, queryValue, sqlString } from '../store/duckdb.js';
 import { attachMasterStore } from '../store/master-store.js';
+import { ChunkSizer, defaultChunkMemory, SAMPLE_REQUESTS } from './chunk-sizing.js';
 import { assembleDecisions, batchHolds, decisionCounts, versions } from './decisions.js';
 import { OutputDir } from './output-dir.js';
 
@@ -41,8 +48,19 @@ export interface ProcessOptions {
   readonly model?: string | undefined;
   /** Train a model on this batch and master (unsupervised) instead of using a model file. */
   readonly train?: boolean | undefined;
-  /** Requests matched per chunk, so memory stays flat however large the batch. */
+  /**
+   * Requests matched per chunk, fixed. Default: chunks sized to `chunkMemory` from the candidate
+   * pairs per request measured (chunk-sizing.ts), so memory stays flat however large the batch
+   * and the master.
+   */
   readonly chunkSize?: number | undefined;
+  /** Bytes of the comparison kernel's memory a chunk may take (default: an eighth of RAM); unused with chunkSize. */
+  readonly chunkMemory?: number | undefined;
+  /**
+   * Requests blocked (not scored), spread over the batch, to measure the candidate pairs per
+   * request before the first chunk is sized (default 10,000; none when the batch is no larger).
+   */
+  readonly chunkSample?: number | undefined;
   /** Blocks shared by more taxpayers than this are skipped. */
   readonly maxBlock?: number | undefined;
   /**
@@ -95,6 +113,8 @@ export interface ProcessSummary {
   readonly matching:
     | (Omit<MatchStats, 'timings' | 'requests' | 'model' | 'pairsPerSecondPerCore' | 'engine'> & {
         readonly chunks: number;
+        /** Requests matched in each chunk, in order (chunks are sized to memory: chunk-sizing.ts). */
+        readonly chunk_requests: readonly number[];
         /** What computed the comparison levels: the native kernel, or the SQL reference (slower). */
         readonly comparison_engine: ComparisonEngine;
         readonly pairs_per_second_per_core: number;
@@ -224,26 +244,44 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
         let model: FsModel | undefined = options.train
           ? undefined
           : await loadModel(options.model ?? builtinModelPath());
-        const chunkSize = options.chunkSize ?? 250_000;
-        const chunks = Math.ceil(lawful / chunkSize);
+        const sizer = new ChunkSizer({
+          budgetBytes: options.chunkMemory ?? defaultChunkMemory(os.totalmem()),
+          cost: kernelChunkCost(),
+          fixed: options.chunkSize,
+        });
         const totals = { candidatePairs: 0, blocking: new Map<string, number>(), scoringMs: 0 };
+        const chunkRequests: number[] = [];
         const engine = comparisonEngine();
         if (engine === 'sql')
           process.stderr.write(
             `custodian: comparing pairs with the SQL reference implementation (${nativeKernelUnavailable() ?? 'CUSTODIAN_COMPARISON_ENGINE=sql'}); same decisions, slower\n`,
           );
         await conn.run(
-          'CREATE OR REPLACE TEMP TABLE chunk_bounds AS SELECT row_no, (row_number() OVER (ORDER BY row_no) - 1) // ' +
-            chunkSize +
-            ' AS chunk FROM req_std_all',
+          'CREATE OR REPLACE TEMP TABLE chunk_bounds AS SELECT row_no, row_number() OVER (ORDER BY row_no) - 1 AS ord FROM req_std_all',
         );
+        const selectRequests = (where: string) =>
+          conn.run(
+            `CREATE OR REPLACE TABLE req_std AS SELECT r.* FROM req_std_all r JOIN chunk_bounds b USING (row_no) WHERE ${where}`,
+          );
         await time(
           'match',
           async () => {
-            for (let c = 0; c < chunks; c++) {
-              await conn.run(
-                `CREATE OR REPLACE TABLE req_std AS SELECT r.* FROM req_std_all r JOIN chunk_bounds b USING (row_no) WHERE b.chunk = ${c}`,
+            // Chunks sized to memory start from the pairs per request of a sample spread over
+            // the batch (blocked only), unless the batch is no larger than the sample.
+            const sample = options.chunkSample ?? SAMPLE_REQUESTS;
+            if (sizer.adaptive && sample > 0 && lawful > sample) {
+              await selectRequests(`b.ord % ${Math.floor(lawful / sample)} = 0`);
+              await generateCandidates(conn, 'master_keys', 'candidates');
+              sizer.admit(
+                await queryValue<number>(conn, 'SELECT count(*) FROM req_std'),
+                await queryValue<number>(conn, 'SELECT count(*) FROM candidates'),
               );
+              await conn.run('DROP TABLE candidates');
+            }
+            let start = 0;
+            let size = sizer.next(lawful);
+            while (start < lawful) {
+              await selectRequests(`b.ord >= ${start} AND b.ord < ${start + size}`);
               const run = await runFsMatcher(conn, 'match_chunk', {
                 agreement,
                 engine,
@@ -251,7 +289,12 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
                 threads,
                 oversizedKeysSkipped: oversized,
                 progress,
+                admit: (requests, pairs) => sizer.admit(requests, pairs),
               });
+              if ('refused' in run) {
+                size = sizer.retry(run.refused.requests, run.refused.candidatePairs);
+                continue;
+              }
               model = run.model;
               await conn.run('INSERT INTO match_results SELECT * FROM match_chunk');
               await options.inspectChunk?.(conn);
@@ -259,6 +302,9 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
               for (const b of run.stats.blocking)
                 totals.blocking.set(b.rule, (totals.blocking.get(b.rule) ?? 0) + b.pairs);
               totals.scoringMs += run.stats.timings.scoring ?? 0;
+              chunkRequests.push(run.stats.requests);
+              start += size;
+              size = sizer.next(lawful - start);
             }
           },
           () => lawful,
@@ -272,7 +318,8 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
             skippedKeys: oversized[rule] ?? 0,
           })),
           oversizedKeysSkipped: oversized,
-          chunks,
+          chunks: chunkRequests.length,
+          chunk_requests: chunkRequests,
           comparison_engine: engine,
           pairs_per_second_per_core:
             totals.scoringMs > 0

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { ChunkSizer, defaultChunkMemory, MAX_CHUNK_REQUESTS, PAIRS_MARGIN } from './chunk-sizing.js';
+
+const cost = { request: 1000, pair: 40 };
+const MB = 1_000_000;
+
+describe('ChunkSizer', () => {
+  it('with a fixed size, gives it (or what is left) and admits every chunk', () => {
+    const s = new ChunkSizer({ budgetBytes: 1, cost, fixed: 250_000 });
+    expect(s.adaptive).toBe(false);
+    expect(s.next(1_000_000)).toBe(250_000);
+    expect(s.next(10)).toBe(10);
+    expect(s.next(0)).toBe(0);
+    expect(s.admit(250_000, 1e9)).toBe(true);
+  });
+
+  it('sizes chunks to the budget from the pairs per request measured, with head-room', () => {
+    const s = new ChunkSizer({ budgetBytes: 100 * MB, cost, estimate: 20 });
+    // 1000 + 40 × 20 × 1.25 = 2000 bytes a request.
+    expect(s.next(1e9)).toBe(50_000);
+    expect(s.next(30_000)).toBe(30_000);
+    // A chunk that found 45 pairs a request: 1000 + 40 × 45 = 2800 bytes each, 40,000 × 2800 > 100 MB.
+    expect(s.admit(40_000, 40_000 * 45)).toBe(false);
+    // It learnt: 1000 + 40 × 45 × 1.25 = 3250 bytes a request.
+    expect(s.next(1e9)).toBe(Math.floor((100 * MB) / 3250));
+    expect(s.admit(30_000, 30_000 * 45)).toBe(true);
+  });
+
+  it('without an estimate, starts from the requests alone and learns from the first chunk', () => {
+    const s = new ChunkSizer({ budgetBytes: 10 * MB, cost });
+    expect(s.next(1e9)).toBe(10_000);
+    expect(s.admit(10_000, 100_000)).toBe(false);
+  });
+
+  it('retries a refused chunk smaller, sized to what it found', () => {
+    const s = new ChunkSizer({ budgetBytes: 100 * MB, cost });
+    const retry = s.retry(100_000, 100_000 * 45);
+    expect(retry).toBe(Math.floor((100 * MB) / (2800 * PAIRS_MARGIN)));
+    expect(s.bytes(retry, retry * 45)).toBeLessThanOrEqual(100 * MB);
+    // Always smaller, never below one request.
+    expect(s.retry(2, 1e12)).toBe(1);
+    expect(s.retry(100, 0)).toBe(99);
+  });
+
+  it('admits a chunk of one request whatever its pairs (it cannot be split)', () => {
+    const s = new ChunkSizer({ budgetBytes: 1, cost });
+    expect(s.admit(1, 1_000_000)).toBe(true);
+    expect(s.admit(2, 0)).toBe(false);
+  });
+
+  it('never makes a chunk larger than MAX_CHUNK_REQUESTS, nor smaller than one request', () => {
+    expect(new ChunkSizer({ budgetBytes: 1e15, cost }).next(1e9)).toBe(MAX_CHUNK_REQUESTS);
+    expect(new ChunkSizer({ budgetBytes: 10, cost, estimate: 1000 }).next(1e9)).toBe(1);
+  });
+
+  it('defaults to an eighth of the machine memory, at least 512 MiB', () => {
+    expect(defaultChunkMemory(24e9)).toBe(3e9);
+    expect(defaultChunkMemory(2e9)).toBe(512 * 1024 ** 2);
+  });
+});
