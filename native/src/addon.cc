@@ -191,10 +191,12 @@ void ScoreTaxpayerFunction(duck::FunctionInfo info, duck::DataChunk input, duck:
   // met at random), each taxpayer's record parsed once for all its pairs.
   std::vector<custodian::ScoredPair> block;
   block.reserve(work.size());
-  constexpr size_t kRequestAhead = 6;
+  constexpr size_t kRequestAhead = 12;
   for (size_t w = 0; w < work.size() && w < kRequestAhead; ++w)
     custodian::Prefetch(set->At(static_cast<uint32_t>(work[w])));
   Taxpayer p;
+  custodian::Request request;
+  custodian::RequestFacts facts;
   duck::idx_t parsed = ~duck::idx_t{0};
   for (size_t w = 0; w < work.size(); ++w) {
     if (w + kRequestAhead < work.size()) custodian::Prefetch(set->At(static_cast<uint32_t>(work[w + kRequestAhead])));
@@ -209,13 +211,14 @@ void ScoreTaxpayerFunction(duck::FunctionInfo info, duck::DataChunk input, duck:
       }
       parsed = row;
     }
-    const custodian::PreparedRequest *request = set->At(slot);
-    if (!request->loaded) {
+    const custodian::PreparedRequest *prepared = set->At(slot);
+    if (!prepared->loaded()) {
       api.scalar_function_set_error(info, "custodian_score_taxpayer: a pair's request is not loaded");
       return;
     }
-    const custodian::Levels levels = custodian::ComparePair(request->request, request->facts, p, *names, memo);
-    block.push_back({model ? custodian::Weight(*model, levels, request->request) : 0.0, p.tin, slot,
+    prepared->Unpack(request, facts);
+    const custodian::Levels levels = custodian::ComparePair(request, facts, p, *names, memo);
+    block.push_back({model ? custodian::Weight(*model, levels, request) : 0.0, p.tin, slot,
                      static_cast<int32_t>(custodian::Pack(levels))});
   }
   set->scored.Add(std::move(block));

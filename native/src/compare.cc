@@ -22,7 +22,7 @@ inline bool Eq(const Text &a, const Text &b) { return a.valid && b.valid && Same
 // `a IS NOT DISTINCT FROM b`.
 bool NotDistinct(const Text &a, const Text &b) { return a.valid == b.valid && (!a.valid || Same(a.value, b.value)); }
 
-bool JwTest(const JaroWinklerThreshold &t, const Name &a, const Name &b) {
+bool JwTest(const JaroWinklerThreshold &t, const SignedText &a, const SignedText &b) {
   return a.text.valid && b.text.valid && t.Test(a.text.value, a.signature, b.text.value, b.signature);
 }
 
@@ -159,7 +159,7 @@ int GivenLevel(const Name &rg, const Text &rg_rest, const Text &r_middle, const 
 
 // The family-name level with the request's family name oriented (`rf`, its tokens, first token
 // and Soundex); `pf`, `p_tokens`, `p_first`: the taxpayer's.
-int FamilyLevel(const Name &rf, const Tokens &r_tokens, const Name &r_first, const Text &r_phonetic,
+int FamilyLevel(const SignedText &rf, const Tokens &r_tokens, const SignedText &r_first, const Text &r_phonetic,
                 const Taxpayer &p, LazyName &pf, const Tokens &p_tokens, LazyName &p_first) {
   if (!rf.text.valid || !pf.text().valid) return -1;
   if (Same(rf.text.value, pf.text().value)) return 4;
@@ -191,6 +191,13 @@ uint64_t HashText(std::string_view s) {
   return h;
 }
 
+SignedText SignedText::Of(const Text &t) {
+  SignedText n;
+  n.text = t;
+  if (t.valid) n.signature = SignatureOf(t.value);
+  return n;
+}
+
 Name Name::Of(const Text &t) {
   Name n;
   n.text = t;
@@ -206,10 +213,10 @@ RequestFacts RequestFacts::Of(const Request &r) {
   f.given_first = Name::Of(r.given_first);
   f.family_tokens = Tokens::Family(r.family_tokens, r.family_std);
   f.family_first = Name::Of(f.family_tokens.First());
-  f.family_std = Name::Of(r.family_std);
-  f.given_std = Name::Of(r.given_std);
+  f.family_std = SignedText::Of(r.family_std);
+  f.given_std = SignedText::Of(r.given_std);
   f.given_std_tokens = Tokens::Split(r.given_std);
-  f.given_std_first = Name::Of(f.given_std_tokens.First());
+  f.given_std_first = SignedText::Of(f.given_std_tokens.First());
   if (f.given_std_first.text.valid)
     f.given_phonetic_valid = Soundex(f.given_std_first.text.value, f.given_phonetic);
   return f;

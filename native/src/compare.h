@@ -51,11 +51,16 @@ inline bool Same(std::string_view a, std::string_view b) {
   return true;
 }
 
-// A name with the facts about it that several tests read.
-struct Name {
+// A text with its byte signature (what the Jaro-Winkler threshold tests read of it).
+struct SignedText {
   Text text;
-  uint64_t hash = 0;
   Signature signature;
+  static SignedText Of(const Text &t);
+};
+
+// A name with the facts about it that several tests read.
+struct Name : SignedText {
+  uint64_t hash = 0;
   int64_t code_points = 0;
   static Name Of(const Text &t);
 };
@@ -133,9 +138,12 @@ struct Request {
   Maybe<double> tf_given, tf_given_swapped, tf_family, tf_family_swapped;
 };
 
-// What the comparisons derive from a request alone, once per request.
+// What the comparisons derive from a request alone, once per request. Hashes and lengths in code
+// points are read of the names a given name is compared as (the given name, or the family
+// name's first token when names are swapped); of the others, only the signature.
 struct RequestFacts {
-  Name given_first, family_first, family_std, given_std, given_std_first;
+  Name given_first, family_first;
+  SignedText family_std, given_std, given_std_first;
   Tokens family_tokens, given_std_tokens;
   // soundex(split_part(given_std, ' ', 1)): the given names read as a family name.
   char given_phonetic[4] = {0, 0, 0, 0};

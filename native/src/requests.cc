@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <unordered_map>
@@ -37,21 +38,120 @@ RequestSet::~RequestSet() {
 
 bool RequestSet::Load(int64_t row_no, std::string_view record) {
   const int64_t i = row_no - first_;
-  if (i < 0 || i >= count_ || slots_[i].loaded) return false;
-  PreparedRequest &slot = slots_[i];
-  std::string_view text;
-  if (record.size() <= PreparedRequest::kInline) {
-    std::memcpy(slot.inline_text, record.data(), record.size());
-    text = std::string_view(slot.inline_text, record.size());
-  } else {
-    slot.long_text.assign(record.data(), record.size());
-    text = slot.long_text;
-  }
+  if (i < 0 || i >= count_ || slots_[i].loaded()) return false;
   thread_local std::vector<Text> fields;
-  if (!ParseRequest(text, fields, slot.request)) return false;
-  slot.facts = RequestFacts::Of(slot.request);
-  slot.loaded = true;
+  Request request;
+  if (!ParseRequest(record, fields, request)) return false;
+  return slots_[i].Pack(request, RequestFacts::Of(request)) || slots_[i].KeepWhole(record);
+}
+
+// --- a prepared request --------------------------------------------------------------------------
+
+struct PreparedRequest::Whole {
+  std::string record;
+  Request request;
+  RequestFacts facts;
+};
+
+PreparedRequest::~PreparedRequest() { delete fields_.whole; }
+
+bool PreparedRequest::Pack(const Request &r, const RequestFacts &f) {
+  const Text slices[kSlices] = {r.given_first,    r.given_rest, r.given_std,  r.family_std,
+                                r.family_tokens,  r.family_phonetic, r.middle_std, r.suffix,
+                                r.address[0],     r.address[1], r.address[2], r.address[3],
+                                r.address[4],     f.family_first.text, f.given_std_first.text};
+  size_t used = 0;
+  for (const Text &t : slices) {
+    if (!t.valid) continue;
+    if (t.value.size() > 255 || used + t.value.size() > sizeof(text_)) return false;
+    used += t.value.size();
+  }
+  Fields &k = fields_;
+  used = 0;
+  for (int i = 0; i < kSlices; ++i) {
+    if (!slices[i].valid) continue;
+    k.valid |= uint32_t{1} << i;
+    k.off[i] = static_cast<uint8_t>(used);
+    k.len[i] = static_cast<uint8_t>(slices[i].value.size());
+    std::memcpy(text_ + used, slices[i].value.data(), slices[i].value.size());
+    used += slices[i].value.size();
+  }
+  const auto bit = [&](bool valid, int b) { k.valid |= static_cast<uint32_t>(valid) << b; };
+  bit(r.dob.valid, kDob);
+  k.dob = r.dob.value;
+  bit(r.tin.valid, kTin);
+  k.tin = r.tin.value;
+  const Maybe<double> tf[4] = {r.tf_given, r.tf_given_swapped, r.tf_family, r.tf_family_swapped};
+  for (int i = 0; i < 4; ++i) {
+    bit(tf[i].valid, kTfGiven + i);
+    k.tf[i] = tf[i].value;
+  }
+  bit(f.given_phonetic_valid, kPhonetic);
+  std::memcpy(k.given_phonetic, f.given_phonetic, 4);
+  const Name *named[2] = {&f.given_first, &f.family_first};
+  for (int i = 0; i < 2; ++i) {
+    k.hash[i] = named[i]->hash;
+    k.code_points[i] = static_cast<uint8_t>(named[i]->code_points);
+  }
+  const SignedText *signed_texts[5] = {&f.given_first, &f.family_first, &f.family_std, &f.given_std,
+                                       &f.given_std_first};
+  for (int i = 0; i < 5; ++i) k.signature[i] = signed_texts[i]->signature.bytes;
+  k.loaded = true;
   return true;
+}
+
+bool PreparedRequest::KeepWhole(std::string_view record) {
+  auto whole = std::make_unique<Whole>();
+  whole->record.assign(record.data(), record.size());
+  thread_local std::vector<Text> fields;
+  if (!ParseRequest(whole->record, fields, whole->request)) return false;
+  whole->facts = RequestFacts::Of(whole->request);
+  fields_.whole = whole.release();
+  fields_.loaded = true;
+  return true;
+}
+
+void PreparedRequest::Unpack(Request &r, RequestFacts &f) const {
+  if (fields_.whole) {
+    r = fields_.whole->request;
+    f = fields_.whole->facts;
+    return;
+  }
+  const Fields &k = fields_;
+  r.given_first = SliceText(kGivenFirst);
+  r.given_rest = SliceText(kGivenRest);
+  r.given_std = SliceText(kGivenStd);
+  r.family_std = SliceText(kFamilyStd);
+  r.family_tokens = SliceText(kFamilyTokens);
+  r.family_phonetic = SliceText(kFamilyPhonetic);
+  r.middle_std = SliceText(kMiddleStd);
+  r.suffix = SliceText(kSuffix);
+  for (int i = 0; i < kAddressFields; ++i) r.address[i] = SliceText(kAddress0 + i);
+  r.dob = {k.dob, ((k.valid >> kDob) & 1) != 0};
+  r.tin = {k.tin, ((k.valid >> kTin) & 1) != 0};
+  r.tf_given = {k.tf[0], ((k.valid >> kTfGiven) & 1) != 0};
+  r.tf_given_swapped = {k.tf[1], ((k.valid >> kTfGivenSwapped) & 1) != 0};
+  r.tf_family = {k.tf[2], ((k.valid >> kTfFamily) & 1) != 0};
+  r.tf_family_swapped = {k.tf[3], ((k.valid >> kTfFamilySwapped) & 1) != 0};
+
+  // A NULL text has no signature, hash or length (Name::Of): the slot holds zeros for it.
+  const auto sign = [&](SignedText &t, const Text &text, int i) {
+    t.text = text;
+    t.signature = {static_cast<uint32_t>(text.value.size()), k.signature[i]};
+  };
+  sign(f.given_first, r.given_first, 0);
+  f.given_first.hash = k.hash[0];
+  f.given_first.code_points = k.code_points[0];
+  sign(f.family_first, SliceText(kFamilyFirst), 1);
+  f.family_first.hash = k.hash[1];
+  f.family_first.code_points = k.code_points[1];
+  sign(f.family_std, r.family_std, 2);
+  sign(f.given_std, r.given_std, 3);
+  sign(f.given_std_first, SliceText(kGivenStdFirst), 4);
+  f.family_tokens = Tokens::Family(r.family_tokens, r.family_std);
+  f.given_std_tokens = Tokens::Split(r.given_std);
+  std::memcpy(f.given_phonetic, k.given_phonetic, 4);
+  f.given_phonetic_valid = ((k.valid >> kPhonetic) & 1) != 0;
 }
 
 int CreateRequestSet(int64_t first, int64_t last) {

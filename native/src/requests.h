@@ -3,7 +3,7 @@
 // once per pair is most of what a pair would cost. Loaded by the SQL function
 // custodian_request_load (one call per request, from any thread: each writes its own slot),
 // read by custodian_score_taxpayer, released by the process when the chunk is decided. The memory is
-// bounded by the chunk (about a kilobyte a request), not by the master file.
+// bounded by the chunk (320 bytes a request), not by the master file.
 #pragma once
 
 #include <cstdint>
@@ -17,16 +17,62 @@
 
 namespace custodian {
 
-struct PreparedRequest {
-  static constexpr size_t kInline = 192;
-  bool loaded = false;
-  Request request;
-  RequestFacts facts;
-  // The record, which the fields of `request` point into: in the slot when it fits (the pairs
-  // then read one stretch of memory per request), else on the heap.
-  char inline_text[kInline];
-  std::string long_text;
+// A request as the pairs read it, packed into five cache lines: pairs meet their requests at
+// random, and fetching a request from memory was most of what a pair cost (a kilobyte a request
+// before it was packed). The texts the comparisons read are copied side by side into `text_`
+// and found by offset and length; the facts derived from them (hashes, signatures, lengths in
+// code points) are kept beside them; Unpack rebuilds the Request and RequestFacts that ComparePair
+// takes, equal field for field to what parsing the record gives. A record whose texts do not
+// fit (rare: long addresses) is kept whole on the heap instead.
+class alignas(64) PreparedRequest {
+ public:
+  PreparedRequest() = default;
+  ~PreparedRequest();
+  PreparedRequest(const PreparedRequest &) = delete;
+  PreparedRequest &operator=(const PreparedRequest &) = delete;
+
+  // Keeps a request and its facts (RequestFacts::Of) in the slot, which must be empty; false
+  // when its texts do not fit (nothing is kept then: KeepWhole).
+  bool Pack(const Request &r, const RequestFacts &f);
+  // Keeps a request whose texts do not fit: its record copied to the heap and parsed there.
+  // False when the record is malformed.
+  bool KeepWhole(std::string_view record);
+  // The request and its facts as ComparePair takes them (texts pointing into the slot).
+  void Unpack(Request &r, RequestFacts &f) const;
+  bool loaded() const { return fields_.loaded; }
+
+  // The texts a slot keeps: the request's text fields, then the first tokens of its family and
+  // given names.
+  enum Slice : uint8_t {
+    kGivenFirst, kGivenRest, kGivenStd, kFamilyStd, kFamilyTokens, kFamilyPhonetic, kMiddleStd, kSuffix,
+    kAddress0, kFamilyFirst = kAddress0 + kAddressFields, kGivenStdFirst, kSlices
+  };
+  static constexpr size_t kLines = 5;
+
+ private:
+  // The validity bits after the slices'.
+  enum Bit { kDob = kSlices, kTin, kTfGiven, kTfGivenSwapped, kTfFamily, kTfFamilySwapped, kPhonetic };
+  struct Whole;  // a record kept whole, with its request and facts
+
+  struct Fields {
+    uint32_t valid = 0;  // a bit per slice, then Bit
+    bool loaded = false;
+    char given_phonetic[4] = {0, 0, 0, 0};
+    int32_t dob = 0, tin = 0;
+    uint8_t off[kSlices] = {}, len[kSlices] = {};
+    uint8_t code_points[2] = {0, 0};  // given_first, family_first
+    uint64_t hash[2] = {0, 0};        // given_first, family_first
+    uint64_t signature[5] = {};       // given_first, family_first, family_std, given_std, given_std_first
+    double tf[4] = {0, 0, 0, 0};      // given, given swapped, family, family swapped
+    Whole *whole = nullptr;
+  };
+  Text SliceText(int i) const {
+    return (fields_.valid >> i) & 1 ? Text{std::string_view(text_ + fields_.off[i], fields_.len[i]), true} : Text{};
+  }
+  Fields fields_;
+  char text_[kLines * 64 - sizeof(Fields)];
 };
+static_assert(sizeof(PreparedRequest) == PreparedRequest::kLines * 64, "a request takes whole cache lines");
 
 // Asks the memory for a prepared request ahead of its use.
 inline void Prefetch(const PreparedRequest *r) {

@@ -10,7 +10,7 @@ import { generateSynthetic } from '../synth/generate.js';
 import { generateCandidates } from './blocking.js';
 import { prepareMaster } from './fs-matcher.js';
 import { builtinModelPath, loadModel } from './fs-model.js';
-import { keptKernelMemory } from './native-kernel.js';
+import { keptKernelMemory, kernelChunkCost } from './native-kernel.js';
 import { computePairLevels, dropScored, LEVEL_COLUMNS, scorePairs } from './pair-levels.js';
 import { computePairLevelsReference } from './pair-levels-reference.js';
 
@@ -34,6 +34,11 @@ beforeAll(async () => {
   await loadBatchRecords(conn, path.join(root, 'batch', 'requests.csv'), 'req_loaded', root);
   await conn.run("CREATE TABLE req_raw AS SELECT * FROM req_loaded WHERE problem IS NULL OR problem = ''");
   await standardizeRequests(conn, 'req_raw', 'req_std');
+  // Requests whose texts do not fit the kernel's packed slot (kept whole instead): street names
+  // longer than the slot's room for text (207 more bytes), some longer than the slot itself and
+  // than a packed text may be (345 more bytes; 255 at most).
+  await conn.run(`UPDATE req_std SET street_name = street_name || repeat(' AVENUE OF THE AMERICAS', CASE WHEN row_no % 80 = 7 THEN 15 ELSE 9 END)
+    WHERE street_name IS NOT NULL AND row_no % 40 = 7`);
   await prepareMaster(conn);
   await generateCandidates(conn, 'master_keys', 'candidates');
   // Random pairs too: look-alikes the blocking would not bring together.
@@ -99,6 +104,18 @@ describe('the native kernel equals the SQL reference over the text', () => {
     expect(
       await queryValue<number>(conn, 'SELECT count(*) FROM levels_encoded WHERE swapped'),
     ).toBeGreaterThan(0);
+    // Requests kept whole, not packed (a street name longer than the slot), compared too.
+    expect(kernelChunkCost().request).toBeLessThanOrEqual(320);
+    for (const [above, below] of [
+      [207, 256],
+      [320, 1000],
+    ])
+      expect(
+        await queryValue<number>(
+          conn,
+          `SELECT count(DISTINCT row_no) FROM all_pairs JOIN req_std USING (row_no) WHERE length(street_name) > ${above} AND length(street_name) < ${below}`,
+        ),
+      ).toBeGreaterThan(10);
     // The flags are true or false, never NULL: the decision negates them (NOT suffix_pair), and
     // a NULL there once let a suffix given on the request only pass for a confirmed Jr/Sr pair.
     for (const flag of ['swapped', 'addr_current', 'suffix_pair'])
