@@ -127,6 +127,9 @@ describe('custodian process, end to end on synthetic data with known truth', () 
       expect(chunks.reduce((a, b) => a + b, 0)).toBe(lawful);
       expect(chunks.length).toBeGreaterThan(8);
       if (sample === 0) expect(chunks[0]).toBeLessThan(Math.floor(budget / cost.request));
+      const sampled = summary.timings.find((t) => t.stage === 'size chunks (sample blocked)');
+      if (sample === 0) expect(sampled).toBeUndefined();
+      else expect(sampled?.rows).toBe(Math.ceil(lawful / Math.floor(lawful / sample)));
       expect(summary.matching!.candidatePairs).toBe(pairs);
       expect(readFileSync(path.join(out, 'decisions.csv'), 'utf8')).toBe(one);
     }

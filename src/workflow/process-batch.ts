@@ -263,21 +263,25 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
           conn.run(
             `CREATE OR REPLACE TABLE req_std AS SELECT r.* FROM req_std_all r JOIN chunk_bounds b USING (row_no) WHERE ${where}`,
           );
+        // Chunks sized to memory start from the pairs per request of a sample spread over the
+        // batch (blocked only), unless the batch is no larger than the sample.
+        const sample = options.chunkSample ?? SAMPLE_REQUESTS;
+        if (sizer.adaptive && sample > 0 && lawful > sample)
+          await time(
+            'size chunks (sample blocked)',
+            async () => {
+              await selectRequests(`b.ord % ${Math.floor(lawful / sample)} = 0`);
+              await generateCandidates(conn, 'master_keys', 'candidates');
+              const requests = await queryValue<number>(conn, 'SELECT count(*) FROM req_std');
+              sizer.admit(requests, await queryValue<number>(conn, 'SELECT count(*) FROM candidates'));
+              await conn.run('DROP TABLE candidates');
+              return requests;
+            },
+            (requests) => requests,
+          );
         await time(
           'match',
           async () => {
-            // Chunks sized to memory start from the pairs per request of a sample spread over
-            // the batch (blocked only), unless the batch is no larger than the sample.
-            const sample = options.chunkSample ?? SAMPLE_REQUESTS;
-            if (sizer.adaptive && sample > 0 && lawful > sample) {
-              await selectRequests(`b.ord % ${Math.floor(lawful / sample)} = 0`);
-              await generateCandidates(conn, 'master_keys', 'candidates');
-              sizer.admit(
-                await queryValue<number>(conn, 'SELECT count(*) FROM req_std'),
-                await queryValue<number>(conn, 'SELECT count(*) FROM candidates'),
-              );
-              await conn.run('DROP TABLE candidates');
-            }
             let start = 0;
             let size = sizer.next(lawful);
             while (start < lawful) {
