@@ -236,5 +236,16 @@ describe('custodian process, end to end on synthetic data with known truth', () 
     expect(badCode).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/nope\.json: manifest not found \[CUS_INPUT_NOT_FOUND\]/);
+    for (const [flag, value, message] of [
+      ['--chunk-memory', 'lots', /--chunk-memory must be a size of at least 1MiB, e\.g\. '2GB', not 'lots'/],
+      ['--chunk-memory', '1000', /--chunk-memory must be a size of at least 1MiB/],
+      ['--chunk-size', '0', /--chunk-size must be a positive whole number, not '0'/],
+    ] as const) {
+      const usage = bufferIO();
+      const args = ['process', '--master', synth.paths.master, '--batch', synth.paths.manifest, '--out', out];
+      expect(await runCli([...args, flag, value], usage)).toBe(2);
+      expect(usage.stderr.trim().split('\n')).toHaveLength(1);
+      expect(usage.stderr).toMatch(message);
+    }
   });
 });
