@@ -370,6 +370,10 @@ Levels ComparePair(const Request &r, const RequestFacts &f, const Taxpayer &p, c
   // The taxpayer's first family token: most names are their own only token.
   LazyName p_first_own(p_tokens.single ? Text{} : p_tokens.First());
   LazyName &p_first = p_tokens.single ? pf : p_first_own;
+  // The given names' memo slot, fetched while the other fields are compared (the memo is read
+  // only where the names differ, and then most often misses the caches).
+  if (f.given_first.text.valid && pg.text().valid && !Same(f.given_first.text.value, pg.text().value))
+    memo.Prefetch(f.given_first.hash, pg.Hashed().hash);
 
   // Given and family names written the other way round: the request's given name is (close to)
   // the taxpayer's family name, and its family name (close to, or a nickname of) the taxpayer's
@@ -385,8 +389,9 @@ Levels ComparePair(const Request &r, const RequestFacts &f, const Taxpayer &p, c
     l.family = FamilyLevel(f.given_std, f.given_std_tokens, f.given_std_first, f.GivenPhonetic(), p, pf, p_tokens,
                            p_first);
   } else {
-    l.given = GivenLevel(f.given_first, r.given_rest, r.middle_std, p, pg, names, memo);
+    // The family name first: the given names' memo slot is on its way meanwhile.
     l.family = FamilyLevel(f.family_std, f.family_tokens, f.family_first, r.family_phonetic, p, pf, p_tokens, p_first);
+    l.given = GivenLevel(f.given_first, r.given_rest, r.middle_std, p, pg, names, memo);
   }
 
   if (r.middle_std.valid && p.middle_std.valid) {
