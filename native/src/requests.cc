@@ -127,12 +127,12 @@ void PreparedRequest::Unpack(Request &r, RequestFacts &f) const {
   r.middle_std = SliceText(kMiddleStd);
   r.suffix = SliceText(kSuffix);
   for (int i = 0; i < kAddressFields; ++i) r.address[i] = SliceText(kAddress0 + i);
-  r.dob = {k.dob, ((k.valid >> kDob) & 1) != 0};
-  r.tin = {k.tin, ((k.valid >> kTin) & 1) != 0};
-  r.tf_given = {k.tf[0], ((k.valid >> kTfGiven) & 1) != 0};
-  r.tf_given_swapped = {k.tf[1], ((k.valid >> kTfGivenSwapped) & 1) != 0};
-  r.tf_family = {k.tf[2], ((k.valid >> kTfFamily) & 1) != 0};
-  r.tf_family_swapped = {k.tf[3], ((k.valid >> kTfFamilySwapped) & 1) != 0};
+  r.dob = {k.dob, Has(kDob)};
+  r.tin = {k.tin, Has(kTin)};
+  r.tf_given = {k.tf[0], Has(kTfGiven)};
+  r.tf_given_swapped = {k.tf[1], Has(kTfGivenSwapped)};
+  r.tf_family = {k.tf[2], Has(kTfFamily)};
+  r.tf_family_swapped = {k.tf[3], Has(kTfFamilySwapped)};
 
   // A NULL text has no signature, hash or length (Name::Of): the slot holds zeros for it.
   const auto sign = [&](SignedText &t, const Text &text, int i) {
@@ -151,7 +151,7 @@ void PreparedRequest::Unpack(Request &r, RequestFacts &f) const {
   f.family_tokens = Tokens::Family(r.family_tokens, r.family_std);
   f.given_std_tokens = Tokens::Split(r.given_std);
   std::memcpy(f.given_phonetic, k.given_phonetic, 4);
-  f.given_phonetic_valid = ((k.valid >> kPhonetic) & 1) != 0;
+  f.given_phonetic_valid = Has(kPhonetic);
 }
 
 int CreateRequestSet(int64_t first, int64_t last) {

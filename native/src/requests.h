@@ -66,8 +66,10 @@ class alignas(64) PreparedRequest {
     double tf[4] = {0, 0, 0, 0};      // given, given swapped, family, family swapped
     Whole *whole = nullptr;
   };
+  // Whether a slice or a Bit is valid.
+  bool Has(int bit) const { return ((fields_.valid >> bit) & 1) != 0; }
   Text SliceText(int i) const {
-    return (fields_.valid >> i) & 1 ? Text{std::string_view(text_ + fields_.off[i], fields_.len[i]), true} : Text{};
+    return Has(i) ? Text{std::string_view(text_ + fields_.off[i], fields_.len[i]), true} : Text{};
   }
   Fields fields_;
   char text_[kLines * 64 - sizeof(Fields)];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkSizer, defaultChunkMemory, MAX_CHUNK_REQUESTS, PAIRS_MARGIN } from './chunk-sizing.js';
+import { ChunkSizer, defaultChunkMemory, MAX_CHUNK_REQUESTS } from './chunk-sizing.js';
 
 const cost = { request: 1000, pair: 40 };
 const MB = 1_000_000;
@@ -34,12 +34,16 @@ describe('ChunkSizer', () => {
 
   it('retries a refused chunk smaller, sized to what it found', () => {
     const s = new ChunkSizer({ budgetBytes: 100 * MB, cost });
-    const retry = s.retry(100_000, 100_000 * 45);
-    expect(retry).toBe(Math.floor((100 * MB) / (2800 * PAIRS_MARGIN)));
-    expect(s.bytes(retry, retry * 45)).toBeLessThanOrEqual(100 * MB);
+    expect(s.admit(100_000, 100_000 * 45)).toBe(false);
+    // 1000 + 40 × 45 × 1.25 = 3250 bytes a request.
+    const retry = s.retry(100_000);
+    expect(retry).toBe(Math.floor((100 * MB) / 3250));
+    expect(s.admit(retry, retry * 45)).toBe(true);
     // Always smaller, never below one request.
-    expect(s.retry(2, 1e12)).toBe(1);
-    expect(s.retry(100, 0)).toBe(99);
+    expect(s.admit(2, 1e12)).toBe(false);
+    expect(s.retry(2)).toBe(1);
+    expect(s.admit(100, 0)).toBe(true);
+    expect(s.retry(100)).toBe(99);
   });
 
   it('admits a chunk of one request whatever its pairs (it cannot be split)', () => {

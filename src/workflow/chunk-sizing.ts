@@ -76,10 +76,11 @@ export class ChunkSizer {
     return this.bytes(requests, pairs) <= this.options.budgetBytes;
   }
 
-  /** Requests to retry a refused chunk with: smaller than `requests`, sized to what it found. */
-  retry(requests: number, pairs: number): number {
-    const perRequest = this.options.cost.request + (this.options.cost.pair * pairs) / requests;
-    const fits = Math.floor(this.options.budgetBytes / (perRequest * PAIRS_MARGIN));
-    return Math.max(1, Math.min(fits, requests - 1));
+  /**
+   * Requests to retry a refused chunk of `requests` with, once `admit` has learnt what it found:
+   * the next chunk's size at those pairs per request, and always fewer than before.
+   */
+  retry(requests: number): number {
+    return Math.max(1, Math.min(this.next(requests), requests - 1));
   }
 }

@@ -12,7 +12,7 @@ import { openDuck } from '../store/duckdb.js';
 import { generateSynthetic, type SynthResult } from '../synth/generate.js';
 import { tempDir } from '../test-support/requests.js';
 import { evaluateRun } from './evaluate.js';
-import { processBatch } from './process-batch.js';
+import { type ProcessOptions, processBatch } from './process-batch.js';
 
 const AS_OF = '2026-01-15';
 let dir: string;
@@ -32,6 +32,18 @@ beforeAll(async () => {
 });
 afterAll(() => duck.close());
 
+/** processBatch over the synthetic batch and master, into `out`, with `options` besides. */
+function processSynthetic(out: string, options: Partial<ProcessOptions> = {}) {
+  return processBatch({
+    master: synth.paths.master,
+    batch: synth.paths.manifest,
+    out,
+    store: path.join(dir, 'store'),
+    asOf: AS_OF,
+    ...options,
+  });
+}
+
 function readCsv(file: string): Record<string, string>[] {
   return parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
 }
@@ -40,14 +52,7 @@ describe('custodian process, end to end on synthetic data with known truth', () 
   for (const matcher of ['baseline', 'fs'] as const) {
     it(`${matcher}: one decision per record, every defect refused with its codes, no wrong-person disclosure`, async () => {
       const out = path.join(dir, `out-${matcher}`);
-      const summary = await processBatch({
-        master: synth.paths.master,
-        batch: synth.paths.manifest,
-        out,
-        store: path.join(dir, 'store'),
-        asOf: AS_OF,
-        matcher,
-      });
+      const summary = await processSynthetic(out, { matcher });
       const ev = await evaluateRun(duck.conn, path.join(out, 'decisions.csv'), synth.paths.truth);
       expect(ev.records).toBe(3000);
       expect(ev.decided).toBe(3000);
@@ -114,15 +119,7 @@ describe('custodian process, end to end on synthetic data with known truth', () 
     const budget = Math.round(((cost.request + cost.pair * (pairs / lawful)) * lawful) / 10);
     for (const sample of [0, 500]) {
       const out = path.join(dir, `out-chunked-${sample}`);
-      const summary = await processBatch({
-        master: synth.paths.master,
-        batch: synth.paths.manifest,
-        out,
-        store: path.join(dir, 'store'),
-        asOf: AS_OF,
-        chunkMemory: budget,
-        chunkSample: sample,
-      });
+      const summary = await processSynthetic(out, { chunkMemory: budget, chunkSample: sample });
       const chunks = summary.matching!.chunk_requests;
       expect(chunks.reduce((a, b) => a + b, 0)).toBe(lawful);
       expect(chunks.length).toBeGreaterThan(8);
@@ -145,14 +142,7 @@ describe('custodian process, end to end on synthetic data with known truth', () 
       `tin\n${flagged.map((r) => `${r.master_tin!.slice(0, 3)}-${r.master_tin!.slice(3, 5)}-${r.master_tin!.slice(5)}`).join('\n')}\n`,
     );
     const out = path.join(dir, 'out-withhold');
-    await processBatch({
-      master: synth.paths.master,
-      batch: synth.paths.manifest,
-      out,
-      store: path.join(dir, 'store'),
-      asOf: AS_OF,
-      withhold: list,
-    });
+    await processSynthetic(out, { withhold: list });
     const after = readCsv(path.join(out, 'decisions.csv'));
     const ids = new Set(flagged.map((r) => r.request_id));
     for (const r of after.filter((x) => ids.has(x.request_id!) && x.reason_codes!.includes('WITHHELD_I6'))) {
@@ -173,13 +163,7 @@ describe('custodian process, end to end on synthetic data with known truth', () 
     );
     const out = path.join(dir, 'out-unsigned');
     // The master path does not exist: reading it would fail the run.
-    const s = await processBatch({
-      master: path.join(dir, 'no-such-master.csv'),
-      batch: bad,
-      out,
-      store: path.join(dir, 'store'),
-      asOf: AS_OF,
-    });
+    const s = await processSynthetic(out, { master: path.join(dir, 'no-such-master.csv'), batch: bad });
     expect(s.outcomes.refused).toBe(3000);
     const rows = readCsv(path.join(out, 'decisions.csv'));
     // Every record carries the batch-level code, except malformed rows, which carry only theirs.
@@ -192,13 +176,9 @@ describe('custodian process, end to end on synthetic data with known truth', () 
 
   it('stops on unusable input with a clear error and leaves nothing half-written', async () => {
     const out = path.join(dir, 'out-broken');
-    const err = await processBatch({
-      master: path.join(dir, 'missing.csv'),
-      batch: synth.paths.manifest,
-      out,
-      store: path.join(dir, 'store'),
-      asOf: AS_OF,
-    }).catch((e: unknown) => e);
+    const err = await processSynthetic(out, { master: path.join(dir, 'missing.csv') }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(CustodianError);
     expect((err as CustodianError).message).toMatch(/missing\.csv: file not found/);
     expect(existsSync(path.join(out, 'decisions.csv'))).toBe(false);

@@ -296,7 +296,7 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
                 admit: (requests, pairs) => sizer.admit(requests, pairs),
               });
               if ('refused' in run) {
-                size = sizer.retry(run.refused.requests, run.refused.candidatePairs);
+                size = sizer.retry(run.refused.requests);
                 continue;
               }
               model = run.model;
