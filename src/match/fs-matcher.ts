@@ -20,6 +20,8 @@ export interface MatchStats {
   readonly blocking: readonly BlockingStats[];
   readonly oversizedKeysSkipped: Record<string, number>;
   readonly timings: Record<string, number>;
+  /** The scoring's steps (pair-levels.ts, scorePairs): milliseconds by step. */
+  readonly scoringSteps: Record<string, number>;
   /** Candidate pairs compared and scored per second per core (levels + weights). */
   readonly pairsPerSecondPerCore: number;
   /** What computed the comparison levels (native-kernel.ts). */
@@ -109,8 +111,9 @@ export async function runFsMatcher(
   const model =
     options.model ?? (await timed('training', () => trainModel(conn, 'candidates', options.train)));
   // Comparison levels and weights in one pass over the pairs.
+  const scoringSteps: Record<string, number> = {};
   const engine = await timed('scoring', () =>
-    scorePairs(conn, 'candidates', 'scored', model, options.engine ?? comparisonEngine()),
+    scorePairs(conn, 'candidates', 'scored', model, options.engine ?? comparisonEngine(), scoringSteps),
   );
   await timed('deciding', () => decideMatches(conn, 'req_std', 'scored', target, model, options.agreement));
   await dropScored(conn, 'scored');
@@ -124,6 +127,7 @@ export async function runFsMatcher(
       blocking,
       oversizedKeysSkipped: options.oversizedKeysSkipped,
       timings,
+      scoringSteps,
       engine,
       pairsPerSecondPerCore:
         scoringMs > 0 ? Math.round(candidatePairs / (scoringMs / 1000) / options.threads) : 0,

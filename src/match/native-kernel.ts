@@ -139,8 +139,10 @@ export async function scoreInKernel(
   pairs: string,
   requests: string,
   modelId: number,
+  steps?: StepTimes,
 ): Promise<number> {
   const kernel = loadedKernel();
+  const step = stepTimer(steps);
   const [range] = await queryRows<{ first: number | null; last: number | null }>(
     conn,
     `SELECT min(row_no) AS first, max(row_no) AS last FROM ${requests}`,
@@ -148,25 +150,31 @@ export async function scoreInKernel(
   const id = kernel.createRequestSet(range?.first ?? 0, range?.last ?? -1);
   try {
     // One call per request; each writes its own slot of the set (DuckDB's threads in parallel).
-    const loaded = await queryValue<boolean | null>(
-      conn,
-      `SELECT bool_and(custodian_request_load(${id}, row_no, rec)) FROM ${requests}`,
+    const loaded = await step('load requests', () =>
+      queryValue<boolean | null>(
+        conn,
+        `SELECT bool_and(custodian_request_load(${id}, row_no, rec)) FROM ${requests}`,
+      ),
     );
     if (loaded === false)
       throw new CustodianError('CUS_INTERNAL', `the requests of ${requests} did not load`);
-    await conn.run(`SELECT bool_and(custodian_pair_load(${id}, row_no, tin::INTEGER)) FROM ${pairs}`);
+    await step('load pairs', () =>
+      conn.run(`SELECT bool_and(custodian_pair_load(${id}, row_no, tin::INTEGER)) FROM ${pairs}`),
+    );
     let indexed: number;
     try {
-      indexed = kernel.indexPairs(id);
+      indexed = await step('index pairs', async () => kernel.indexPairs(id));
     } catch (e) {
       throw new CustodianError(
         'CUS_NATIVE_KERNEL',
         `the comparison kernel could not index the ${pairs} of this chunk (${(e as Error).message}); a smaller --chunk-memory or --chunk-size needs less`,
       );
     }
-    const scored = await queryValue<number | bigint>(
-      conn,
-      `SELECT coalesce(sum(custodian_score_taxpayer(${id}, tin, rec, ${modelId})), 0)::BIGINT FROM mst_cmp`,
+    const scored = await step('scan master', () =>
+      queryValue<number | bigint>(
+        conn,
+        `SELECT coalesce(sum(custodian_score_taxpayer(${id}, tin, rec, ${modelId})), 0)::BIGINT FROM mst_cmp`,
+      ),
     );
     // Every pair is scored once: a pair whose taxpayer has no comparison record would be lost.
     if (Number(scored) !== indexed)
@@ -179,6 +187,21 @@ export async function scoreInKernel(
     kernel.releaseRequestSet(id);
     throw e;
   }
+}
+
+/** Milliseconds spent in each step of scoring, added to by every chunk (by step name). */
+export type StepTimes = Record<string, number>;
+
+/** Runs a step and adds its wall time to `steps` under `name` (nothing is kept without `steps`). */
+export function stepTimer(steps: StepTimes | undefined) {
+  return async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      if (steps) steps[name] = (steps[name] ?? 0) + (performance.now() - t0);
+    }
+  };
 }
 
 /** Frees a request set made by scoreInKernel (its requests, pairs and scores). */

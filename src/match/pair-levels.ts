@@ -13,7 +13,9 @@ import {
   packedLevelSql,
   registerKernel,
   releaseScored,
+  type StepTimes,
   scoreInKernel,
+  stepTimer,
 } from './native-kernel.js';
 import { computePairLevelsReference } from './pair-levels-reference.js';
 
@@ -35,7 +37,7 @@ export const LEVEL_COLUMNS = COMPARISONS.map((c) => `l_${c.id}`);
  * compare-master.ts) and `tf_given` / `tf_family` (name frequencies). The levels are those of
  * comparisons.ts; the native kernel computes them and the weight in one pass over the pairs,
  * the SQL reference (pair-levels-reference.ts, fs-score.ts) where the kernel is not built.
- * Returns the engine that did.
+ * Returns the engine that did; `steps`, when given, gets each step's milliseconds added.
  */
 export async function scorePairs(
   conn: DuckDBConnection,
@@ -43,15 +45,19 @@ export async function scorePairs(
   target: string,
   model: FsModel,
   engine: ComparisonEngine = comparisonEngine(),
+  steps?: StepTimes,
 ): Promise<ComparisonEngine> {
-  await requestFrequencies(conn, `${target}_tf`, engine === 'native');
+  const step = stepTimer(steps);
+  await step('request records', () => requestFrequencies(conn, `${target}_tf`, engine === 'native'));
   if (engine === 'sql') {
-    await computePairLevelsReference(conn, pairs, 'pair_levels_sql');
-    await conn.run(`CREATE OR REPLACE TABLE ${target}_packed AS
+    await step('levels and weights (SQL)', async () => {
+      await computePairLevelsReference(conn, pairs, 'pair_levels_sql');
+      await conn.run(`CREATE OR REPLACE TABLE ${target}_packed AS
       SELECT row_no, tin, ${packLevelsSql()} AS k, weight FROM (${scoreSql('pair_levels_sql', model)})`);
-    await conn.run('DROP TABLE pair_levels_sql');
+      await conn.run('DROP TABLE pair_levels_sql');
+    });
   } else {
-    await compareNative(conn, pairs, target, `${target}_tf`, await kernelModelId(model));
+    await compareNative(conn, pairs, target, `${target}_tf`, await kernelModelId(model), steps);
   }
   await conn.run(
     `CREATE OR REPLACE TEMP VIEW ${target} AS ${unpackedSql(`${target}_packed`, `${target}_tf`, true)}`,
@@ -114,6 +120,7 @@ async function compareNative(
   target: string,
   requests: string,
   modelId: number,
+  steps?: StepTimes,
 ): Promise<void> {
   await registerKernel(conn);
   const sets = kernelSets.get(conn) ?? new Map<string, number>();
@@ -124,7 +131,7 @@ async function compareNative(
     sets.delete(target);
     releaseScored(earlier);
   }
-  const set = await scoreInKernel(conn, pairs, requests, modelId);
+  const set = await scoreInKernel(conn, pairs, requests, modelId, steps);
   sets.set(target, set);
   await conn.run(`CREATE OR REPLACE TEMP VIEW ${target}_packed AS SELECT * FROM custodian_scored(${set})`);
 }

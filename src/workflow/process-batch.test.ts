@@ -99,6 +99,17 @@ describe('custodian process, end to end on synthetic data with known truth', () 
     expect(summary.agreement).toBe('IRS-DHS-2025@1');
     expect(summary.timings.map((t: { stage: string }) => t.stage)).toContain('match');
     expect(summary.peak_rss_bytes).toBeGreaterThan(0);
+    // The scoring's steps, timed within the match stage.
+    const steps = summary.matching.scoring_steps_ms as Record<string, number>;
+    const engineSteps =
+      summary.matching.comparison_engine === 'native'
+        ? ['load requests', 'load pairs', 'index pairs', 'scan master']
+        : ['levels and weights (SQL)'];
+    expect(Object.keys(steps).sort()).toEqual(['request records', ...engineSteps].sort());
+    const match = summary.timings.find((t: { stage: string }) => t.stage === 'match').ms;
+    const stepsMs = Object.values(steps).reduce((a, b) => a + b, 0);
+    expect(stepsMs).toBeGreaterThan(0);
+    expect(stepsMs).toBeLessThanOrEqual(match + 1);
     const evidence = readFileSync(path.join(out, 'evidence.jsonl'), 'utf8').trim().split('\n');
     expect(evidence).toHaveLength(3000);
     const first = JSON.parse(evidence[0]!);

@@ -111,13 +111,18 @@ export interface ProcessSummary {
   /** Distinct taxpayers approved for disclosure once batch holds (B1, B2) clear. */
   readonly distinct_taxpayers_approved: number;
   readonly matching:
-    | (Omit<MatchStats, 'timings' | 'requests' | 'model' | 'pairsPerSecondPerCore' | 'engine'> & {
+    | (Omit<
+        MatchStats,
+        'timings' | 'scoringSteps' | 'requests' | 'model' | 'pairsPerSecondPerCore' | 'engine'
+      > & {
         readonly chunks: number;
         /** Requests matched in each chunk, in order (chunks are sized to memory: chunk-sizing.ts). */
         readonly chunk_requests: readonly number[];
         /** What computed the comparison levels: the native kernel, or the SQL reference (slower). */
         readonly comparison_engine: ComparisonEngine;
         readonly pairs_per_second_per_core: number;
+        /** Milliseconds of the scoring's steps over all chunks (pair-levels.ts, scorePairs). */
+        readonly scoring_steps_ms: Record<string, number>;
       })
     | null;
   readonly timings: readonly StageTiming[];
@@ -249,7 +254,12 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
           cost: kernelChunkCost(),
           fixed: options.chunkSize,
         });
-        const totals = { candidatePairs: 0, blocking: new Map<string, number>(), scoringMs: 0 };
+        const totals = {
+          candidatePairs: 0,
+          blocking: new Map<string, number>(),
+          scoringMs: 0,
+          scoringSteps: {} as Record<string, number>,
+        };
         const chunkRequests: number[] = [];
         const engine = comparisonEngine();
         if (engine === 'sql')
@@ -306,6 +316,8 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
               for (const b of run.stats.blocking)
                 totals.blocking.set(b.rule, (totals.blocking.get(b.rule) ?? 0) + b.pairs);
               totals.scoringMs += run.stats.timings.scoring ?? 0;
+              for (const [step, ms] of Object.entries(run.stats.scoringSteps))
+                totals.scoringSteps[step] = (totals.scoringSteps[step] ?? 0) + ms;
               chunkRequests.push(run.stats.requests);
               start += size;
               size = sizer.next(lawful - start);
@@ -329,6 +341,9 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
             totals.scoringMs > 0
               ? Math.round(totals.candidatePairs / (totals.scoringMs / 1000) / threads)
               : 0,
+          scoring_steps_ms: Object.fromEntries(
+            Object.entries(totals.scoringSteps).map(([step, ms]) => [step, Math.round(ms)]),
+          ),
         };
         if (options.train) await saveModel(model!, out.file('model.json'));
       }
