@@ -96,7 +96,8 @@ std::shared_ptr<custodian::RequestSet> StatementSet(duck::FunctionInfo info, con
 }
 
 // custodian_pair_load(request_set, row_no, tin) -> BOOLEAN: adds the candidate pairs of a vector
-// to the set's pair index (before custodian_score_taxpayer; the index is built in between).
+// to the set's pair index (room reserved by reservePairs; before custodian_score_taxpayer, the
+// index built in between).
 void PairLoadFunction(duck::FunctionInfo info, duck::DataChunk input, duck::Vector output) {
   const duck::idx_t n = api.data_chunk_get_size(input);
   const Column set_ids(api.data_chunk_get_vector(input, 0));
@@ -105,8 +106,8 @@ void PairLoadFunction(duck::FunctionInfo info, duck::DataChunk input, duck::Vect
   auto *out = static_cast<bool *>(api.vector_get_data(output));
   const auto set = StatementSet(info, "custodian_pair_load", set_ids, n);
   if (!set) return;
-  std::vector<uint64_t> block;
-  block.reserve(n);
+  thread_local std::vector<uint64_t> block;
+  block.clear();
   for (duck::idx_t i = 0; i < n; ++i) {
     const Maybe<int64_t> row_no = row_nos.Get<int64_t>(i);
     const Maybe<int32_t> tin = tins.Get<int32_t>(i);
@@ -118,8 +119,9 @@ void PairLoadFunction(duck::FunctionInfo info, duck::DataChunk input, duck::Vect
     block.push_back(custodian::PairIndex::Entry(tin.value, static_cast<uint32_t>(slot)));
     out[i] = true;
   }
-  if (!set->pairs.Add(std::move(block)))
-    api.scalar_function_set_error(info, "custodian_pair_load: the set's pairs are already indexed");
+  if (!set->pairs.Add(block.data(), block.size()))
+    api.scalar_function_set_error(
+        info, "custodian_pair_load: more pairs than the set has room for (reservePairs), or its pairs are already indexed");
 }
 
 // custodian_score_taxpayer(request_set, tin, taxpayer_record, model) -> INTEGER: compares one
@@ -151,12 +153,13 @@ void ScoreTaxpayerFunction(duck::FunctionInfo info, duck::DataChunk input, duck:
   thread_local custodian::PairMemo memo;
   thread_local std::vector<Text> taxpayer_fields;
   thread_local std::vector<size_t> buckets;
-  thread_local std::vector<uint64_t> work;  // (row in the vector << 32) | request slot
+  thread_local std::vector<uint64_t> work;  // (row in the vector << 32) | the pair's position in the index
 
   // The vector's pairs, found in the index: each look-up's bucket bounds fetched from memory
-  // 16 rows ahead and its first entries 8 rows ahead (taxpayers come in storage order, their
-  // buckets at random).
+  // 16 rows ahead and its first entries (and the room for their scores) 8 rows ahead (taxpayers
+  // come in storage order, their buckets at random).
   const custodian::PairIndex &index = set->pairs;
+  custodian::ScoredPairs &scores = set->scored;
   const uint32_t *offsets = index.offsets();
   const uint64_t *entries = index.entries();
   constexpr size_t kNone = ~size_t{0};
@@ -174,14 +177,17 @@ void ScoreTaxpayerFunction(duck::FunctionInfo info, duck::DataChunk input, duck:
       __builtin_prefetch(offsets + buckets[i + kBoundsAhead]);
     if (i + kEntriesAhead < n && buckets[i + kEntriesAhead] != kNone) {
       const uint32_t start = offsets[buckets[i + kEntriesAhead]];
-      if (start != offsets[buckets[i + kEntriesAhead] + 1]) __builtin_prefetch(entries + start);
+      if (start != offsets[buckets[i + kEntriesAhead] + 1]) {
+        __builtin_prefetch(entries + start);
+        scores.Prefetch(start);
+      }
     }
     out[i] = 0;
     if (buckets[i] == kNone) continue;
-    const uint32_t tin = static_cast<uint32_t>(tins.Get<int32_t>(i).value);
+    const int32_t tin = tins.Get<int32_t>(i).value;
     for (uint32_t j = offsets[buckets[i]], end = offsets[buckets[i] + 1]; j < end; ++j)
-      if (static_cast<uint32_t>(entries[j] >> 32) == tin) {
-        work.push_back((static_cast<uint64_t>(i) << 32) | static_cast<uint32_t>(entries[j]));
+      if (custodian::PairIndex::Tin(entries[j]) == tin) {
+        work.push_back((static_cast<uint64_t>(i) << 32) | j);
         ++out[i];
       }
   }
@@ -189,19 +195,17 @@ void ScoreTaxpayerFunction(duck::FunctionInfo info, duck::DataChunk input, duck:
 
   // Then the pairs, each request fetched from memory a few pairs ahead of its use (requests are
   // met at random), each taxpayer's record parsed once for all its pairs.
-  std::vector<custodian::ScoredPair> block;
-  block.reserve(work.size());
+  const auto slot_of = [&](uint64_t w) { return custodian::PairIndex::Slot(entries[static_cast<uint32_t>(w)]); };
   constexpr size_t kRequestAhead = 12;
-  for (size_t w = 0; w < work.size() && w < kRequestAhead; ++w)
-    custodian::Prefetch(set->At(static_cast<uint32_t>(work[w])));
+  for (size_t w = 0; w < work.size() && w < kRequestAhead; ++w) custodian::Prefetch(set->At(slot_of(work[w])));
   Taxpayer p;
   custodian::Request request;
   custodian::RequestFacts facts;
   duck::idx_t parsed = ~duck::idx_t{0};
   for (size_t w = 0; w < work.size(); ++w) {
-    if (w + kRequestAhead < work.size()) custodian::Prefetch(set->At(static_cast<uint32_t>(work[w + kRequestAhead])));
+    if (w + kRequestAhead < work.size()) custodian::Prefetch(set->At(slot_of(work[w + kRequestAhead])));
     const duck::idx_t row = work[w] >> 32;
-    const uint32_t slot = static_cast<uint32_t>(work[w]);
+    const uint32_t j = static_cast<uint32_t>(work[w]);
     if (row != parsed) {
       const Text taxpayer = taxpayer_records.GetText(row);
       if (!taxpayer.valid ||
@@ -211,31 +215,29 @@ void ScoreTaxpayerFunction(duck::FunctionInfo info, duck::DataChunk input, duck:
       }
       parsed = row;
     }
-    const custodian::PreparedRequest *prepared = set->At(slot);
+    const custodian::PreparedRequest *prepared = set->At(custodian::PairIndex::Slot(entries[j]));
     if (!prepared->loaded()) {
       api.scalar_function_set_error(info, "custodian_score_taxpayer: a pair's request is not loaded");
       return;
     }
     prepared->Unpack(request, facts);
     const custodian::Levels levels = custodian::ComparePair(request, facts, p, *names, memo);
-    block.push_back({model ? custodian::Weight(*model, levels, request) : 0.0, p.tin, slot,
-                     static_cast<int32_t>(custodian::Pack(levels))});
+    scores.Set(j, model ? custodian::Weight(*model, levels, request) : 0.0, static_cast<int32_t>(custodian::Pack(levels)));
   }
-  set->scored.Add(std::move(block));
+  scores.Scored(work.size());
 }
 
 // custodian_scored(request_set): the set's scored pairs, (row_no BIGINT, tin INTEGER, k BIGINT,
-// weight DOUBLE), read in parallel (each thread takes whole blocks).
+// weight DOUBLE), in the index's order, read in parallel (each thread takes a range of pairs at a
+// time). Refused unless every pair of the set was scored.
 struct ScoredBind {
   std::shared_ptr<custodian::RequestSet> set;
 };
 struct ScoredGlobal {
   std::atomic<size_t> next{0};
 };
-struct ScoredLocal {
-  size_t block = ~size_t{0};
-  size_t at = 0;
-};
+
+constexpr size_t kScoredRange = size_t{1} << 16;  // pairs a thread takes at a time
 
 void ScoredBindFunction(duck::BindInfo info) {
   duck::Value v = api.bind_get_parameter(info, 0);
@@ -246,6 +248,10 @@ void ScoredBindFunction(duck::BindInfo info) {
     api.bind_set_error(info, "custodian_scored: an unknown or released request set");
     return;
   }
+  if (!set->pairs.built() || set->scored.scored() != set->pairs.size()) {
+    api.bind_set_error(info, "custodian_scored: the set's pairs are not all scored");
+    return;
+  }
   const char *columns[] = {"row_no", "tin", "k", "weight"};
   const duck::TypeId types[] = {duck::kBigint, duck::kInteger, duck::kBigint, duck::kDouble};
   for (int c = 0; c < 4; ++c) {
@@ -253,15 +259,20 @@ void ScoredBindFunction(duck::BindInfo info) {
     api.bind_add_result_column(info, columns[c], t);
     api.destroy_logical_type(&t);
   }
-  api.bind_set_cardinality(info, set->scored.size(), true);
+  api.bind_set_cardinality(info, set->pairs.size(), true);
   api.bind_set_bind_data(info, new ScoredBind{std::move(set)}, [](void *p) { delete static_cast<ScoredBind *>(p); });
 }
 
 void ScoredInitFunction(duck::InitInfo info) {
   const auto *bind = static_cast<const ScoredBind *>(api.init_get_bind_data(info));
   api.init_set_init_data(info, new ScoredGlobal, [](void *p) { delete static_cast<ScoredGlobal *>(p); });
-  api.init_set_max_threads(info, std::max<size_t>(1, bind->set->scored.blocks().size()));
+  api.init_set_max_threads(info, std::max<size_t>(1, bind->set->pairs.size() / kScoredRange));
 }
+
+// A thread's range of pairs still to hand out.
+struct ScoredLocal {
+  size_t at = 0, end = 0;
+};
 
 void ScoredLocalInitFunction(duck::InitInfo info) {
   api.init_set_init_data(info, new ScoredLocal, [](void *p) { delete static_cast<ScoredLocal *>(p); });
@@ -271,8 +282,10 @@ void ScoredFunction(duck::FunctionInfo info, duck::DataChunk output) {
   const auto *bind = static_cast<const ScoredBind *>(api.function_get_bind_data(info));
   auto *global = static_cast<ScoredGlobal *>(api.function_get_init_data(info));
   auto *local = static_cast<ScoredLocal *>(api.function_get_local_init_data(info));
-  const auto &blocks = bind->set->scored.blocks();
-  const int64_t first = bind->set->first();
+  const custodian::RequestSet &set = *bind->set;
+  const size_t total = set.pairs.size();
+  const uint64_t *entries = set.pairs.entries();
+  const int64_t first = set.first();
   auto *row_nos = static_cast<int64_t *>(api.vector_get_data(api.data_chunk_get_vector(output, 0)));
   auto *tins = static_cast<int32_t *>(api.vector_get_data(api.data_chunk_get_vector(output, 1)));
   auto *ks = static_cast<int64_t *>(api.vector_get_data(api.data_chunk_get_vector(output, 2)));
@@ -280,20 +293,19 @@ void ScoredFunction(duck::FunctionInfo info, duck::DataChunk output) {
   const duck::idx_t capacity = api.vector_size();
   duck::idx_t count = 0;
   while (count < capacity) {
-    if (local->block >= blocks.size() || local->at >= blocks[local->block].size()) {
-      local->block = global->next.fetch_add(1);
-      local->at = 0;
-      if (local->block >= blocks.size()) break;
-      continue;
+    if (local->at >= local->end) {
+      const size_t start = global->next.fetch_add(kScoredRange);
+      if (start >= total) break;
+      local->at = start;
+      local->end = std::min(total, start + kScoredRange);
     }
-    const auto &b = blocks[local->block];
-    const size_t take = std::min<size_t>(capacity - count, b.size() - local->at);
+    const size_t take = std::min<size_t>(capacity - count, local->end - local->at);
     for (size_t j = 0; j < take; ++j) {
-      const custodian::ScoredPair &s = b[local->at + j];
-      row_nos[count + j] = first + s.slot;
-      tins[count + j] = s.tin;
-      ks[count + j] = s.k;
-      weights[count + j] = s.weight;
+      const size_t i = local->at + j;
+      row_nos[count + j] = first + custodian::PairIndex::Slot(entries[i]);
+      tins[count + j] = custodian::PairIndex::Tin(entries[i]);
+      ks[count + j] = set.scored.levels(i);
+      weights[count + j] = set.scored.weight(i);
     }
     local->at += take;
     count += take;
@@ -577,7 +589,26 @@ napi_value ReleaseRequestSetFunction(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// indexPairs(id: number): number — indexes the set's loaded pairs by taxpayer; returns their number.
+// reservePairs(id: number, pairs: number): boolean — room for the set's candidate pairs (before
+// they are loaded); false when there is none.
+napi_value ReservePairsFunction(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t id = 0;
+  int64_t pairs = 0;
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &id) != napi_ok ||
+      napi_get_value_int64(env, argv[1], &pairs) != napi_ok || pairs < 0 || pairs >= (int64_t{1} << 32))
+    return Throw(env, "reservePairs(id, pairs): pairs from 0 to 2^32 - 1");
+  const auto set = custodian::RequestSetById(id);
+  if (!set) return Throw(env, "reservePairs: an unknown or released request set");
+  napi_value result;
+  napi_get_boolean(env, set->pairs.Reserve(static_cast<size_t>(pairs)), &result);
+  return result;
+}
+
+// indexPairs(id: number): number — indexes the set's loaded pairs by taxpayer (and makes room for
+// their scores); returns their number.
 napi_value IndexPairsFunction(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -587,7 +618,8 @@ napi_value IndexPairsFunction(napi_env env, napi_callback_info info) {
   const auto set = custodian::RequestSetById(id);
   if (!set) return Throw(env, "indexPairs: an unknown or released request set");
   const size_t pairs = set->pairs.Build();
-  if (pairs == custodian::PairIndex::kNoMemory) return Throw(env, "indexPairs: no memory for the index of the pairs");
+  if (pairs == custodian::PairIndex::kNoMemory || !set->scored.Reset(pairs))
+    return Throw(env, "indexPairs: no memory for the index of the pairs or their scores");
   napi_value result;
   napi_create_double(env, static_cast<double>(pairs), &result);
   return result;
@@ -609,11 +641,12 @@ napi_value KeptMemoryFunction(napi_env env, napi_callback_info info) {
 
 // chunkCost(): { request: number, pair: number } — bytes of the kernel's memory a chunk takes per
 // request (its slot in the request set) and per candidate pair at the most (while scoring: its
-// index entry, its share of the index's bucket bounds and its score; while indexing, the loaded
-// blocks and the split copy take less). process sizes its chunks by them (chunk-sizing.ts).
+// index entry, its share of the index's bucket bounds and its score — weight and packed levels;
+// while indexing, the entry and the split copy take less). process sizes its chunks by them
+// (chunk-sizing.ts).
 napi_value ChunkCostFunction(napi_env env, napi_callback_info) {
-  constexpr size_t kPairBytes = sizeof(uint64_t) + sizeof(uint32_t) / 2 + sizeof(custodian::ScoredPair);
-  static_assert(kPairBytes >= 3 * sizeof(uint64_t) + sizeof(uint32_t) / 2, "indexing takes more than scoring");
+  constexpr size_t kPairBytes = sizeof(uint64_t) + sizeof(uint32_t) / 2 + sizeof(double) + sizeof(int32_t);
+  static_assert(kPairBytes >= 2 * sizeof(uint64_t) + sizeof(uint32_t) / 2, "indexing takes more than scoring");
   napi_value result, request, pair;
   napi_create_object(env, &result);
   napi_create_double(env, static_cast<double>(sizeof(custodian::PreparedRequest)), &request);
@@ -770,6 +803,9 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "createRequestSet", create_set);
   napi_set_named_property(env, exports, "releaseRequestSet", release_set);
   napi_create_function(env, "indexPairs", NAPI_AUTO_LENGTH, IndexPairsFunction, nullptr, &index_pairs);
+  napi_value reserve_pairs;
+  napi_create_function(env, "reservePairs", NAPI_AUTO_LENGTH, ReservePairsFunction, nullptr, &reserve_pairs);
+  napi_set_named_property(env, exports, "reservePairs", reserve_pairs);
   napi_set_named_property(env, exports, "indexPairs", index_pairs);
   napi_create_function(env, "keptMemory", NAPI_AUTO_LENGTH, KeptMemoryFunction, nullptr, &kept_memory);
   napi_set_named_property(env, exports, "keptMemory", kept_memory);

@@ -1,21 +1,35 @@
 #include "pair_index.h"
 
 #include <algorithm>
+#include <cstring>
+#include <vector>
 
 namespace custodian {
 
-bool PairIndex::Add(std::vector<uint64_t> block) {
+bool PairIndex::Reserve(size_t n) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (built_) return false;
-  blocks_.push_back(std::move(block));
+  if (reserved_ > 0 || built()) return false;
+  if (!entries_.Reset(n)) return false;
+  reserved_ = n;
+  return true;
+}
+
+bool PairIndex::Add(const uint64_t *pairs, size_t count) {
+  if (built()) return false;
+  const size_t at = added_.fetch_add(count);
+  if (at + count > reserved_) {
+    overflowed_ = true;
+    return false;
+  }
+  std::memcpy(entries_.data() + at, pairs, count * sizeof(uint64_t));
   return true;
 }
 
 size_t PairIndex::Build() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (built_) return entries_.size();
-  size_t n = 0;
-  for (const auto &b : blocks_) n += b.size();
+  if (built()) return size_;
+  if (overflowed_) return kNoMemory;
+  const size_t n = added_.load();
   // About two pairs a bucket (a taxpayer is in one or two pairs of a chunk): the bucket bounds
   // cost 2 bytes a pair, and a look-up reads one pair of bounds and, mostly, one line of entries.
   int bits = 1;
@@ -23,32 +37,27 @@ size_t PairIndex::Build() {
   shift_ = 64 - bits;
   const size_t buckets = size_t{1} << bits;
   // A counting sort by bucket in two steps, each over memory that stays in the caches: the pairs
-  // split by the top bits of their bucket into partitions (a few hundred streams of writes), then
-  // each partition sorted by bucket on its own (its entries and bounds fit in the caches).
+  // split by the top bits of their bucket into partitions (a few hundred streams of writes) into
+  // a second array, then each partition sorted by bucket on its own (its entries and bounds fit
+  // in the caches) back into the first.
   const int partition_bits = std::min(bits, 8);
   const int partition_shift = bits - partition_bits;
   const size_t partitions = size_t{1} << partition_bits;
   std::vector<size_t> starts(partitions + 1, 0);
-  for (const auto &b : blocks_)
-    for (uint64_t e : b) ++starts[(Bucket(static_cast<int32_t>(e >> 32)) >> partition_shift) + 1];
+  for (size_t i = 0; i < n; ++i) ++starts[(Bucket(Tin(entries_[i])) >> partition_shift) + 1];
   for (size_t p = 0; p < partitions; ++p) starts[p + 1] += starts[p];
   HugeArray<uint64_t> split;
-  if (!split.Reset(n) || !entries_.Reset(n) || !offsets_.Reset(buckets + 1)) return kNoMemory;
+  if (!split.Reset(n) || !offsets_.Reset(buckets + 1)) return kNoMemory;
   {
     std::vector<size_t> next(starts.begin(), starts.end() - 1);
-    for (auto &b : blocks_) {
-      for (uint64_t e : b) split[next[Bucket(static_cast<int32_t>(e >> 32)) >> partition_shift]++] = e;
-      std::vector<uint64_t>().swap(b);
-    }
-    blocks_.clear();
+    for (size_t i = 0; i < n; ++i) split[next[Bucket(Tin(entries_[i])) >> partition_shift]++] = entries_[i];
   }
   const size_t per_partition = size_t{1} << partition_shift;
   std::vector<uint32_t> next(per_partition);
   for (size_t p = 0; p < partitions; ++p) {
     const size_t first_bucket = p * per_partition;
     std::fill(next.begin(), next.end(), 0);
-    for (size_t i = starts[p]; i < starts[p + 1]; ++i)
-      ++next[Bucket(static_cast<int32_t>(split[i] >> 32)) - first_bucket];
+    for (size_t i = starts[p]; i < starts[p + 1]; ++i) ++next[Bucket(Tin(split[i])) - first_bucket];
     uint32_t at = static_cast<uint32_t>(starts[p]);
     for (size_t b = 0; b < per_partition; ++b) {
       offsets_[first_bucket + b] = at;
@@ -56,10 +65,10 @@ size_t PairIndex::Build() {
       next[b] = at;
       at += c;
     }
-    for (size_t i = starts[p]; i < starts[p + 1]; ++i)
-      entries_[next[Bucket(static_cast<int32_t>(split[i] >> 32)) - first_bucket]++] = split[i];
+    for (size_t i = starts[p]; i < starts[p + 1]; ++i) entries_[next[Bucket(Tin(split[i])) - first_bucket]++] = split[i];
   }
   offsets_[buckets] = static_cast<uint32_t>(n);
+  size_ = n;
   built_ = true;
   return n;
 }

@@ -158,9 +158,16 @@ export async function scoreInKernel(
     );
     if (loaded === false)
       throw new CustodianError('CUS_INTERNAL', `the requests of ${requests} did not load`);
-    await step('load pairs', () =>
-      conn.run(`SELECT bool_and(custodian_pair_load(${id}, row_no, tin::INTEGER)) FROM ${pairs}`),
-    );
+    await step('load pairs', async () => {
+      // Room for the pairs first: they are loaded straight into the index's memory.
+      const count = await queryValue<number | bigint>(conn, `SELECT count(*) FROM ${pairs}`);
+      if (!kernel.reservePairs(id, Number(count)))
+        throw new CustodianError(
+          'CUS_NATIVE_KERNEL',
+          `the comparison kernel has no memory for the ${count} ${pairs} of this chunk; a smaller --chunk-memory or --chunk-size needs less`,
+        );
+      await conn.run(`SELECT bool_and(custodian_pair_load(${id}, row_no, tin::INTEGER)) FROM ${pairs}`);
+    });
     let indexed: number;
     try {
       indexed = await step('index pairs', async () => kernel.indexPairs(id));

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBatchRecords } from '../ingest/batch-reader.js';
 import { loadMaster } from '../ingest/master-reader.js';
+import { loadAddon } from '../native/addon.js';
 import { installStandardizer, standardizeMaster, standardizeRequests } from '../standardize/index.js';
 import { type DuckDBConnection, openDuck, queryRows, queryValue } from '../store/duckdb.js';
 import { generateSynthetic } from '../synth/generate.js';
@@ -231,6 +232,41 @@ describe("the native kernel keeps a chunk's scores until they are dropped", () =
       ),
     ).rejects.toThrow(/custodian_pair_load: an unknown request set, or more than one/);
     await dropScored(conn, 'two');
+  }, 120_000);
+
+  it('loads pairs only into the room reserved for them, and hands out scores only when every pair is scored', async () => {
+    const addon = loadAddon();
+    if (!('kernel' in addon)) throw new Error(addon.unavailable);
+    const kernel = addon.kernel;
+    const [range] = await queryRows<{ first: number; last: number }>(
+      conn,
+      'SELECT min(row_no)::INTEGER AS first, max(row_no)::INTEGER AS last FROM candidates',
+    );
+    const pairs = await queryValue<number>(conn, 'SELECT count(*) FROM candidates');
+    const load = (id: number) =>
+      queryValue(conn, `SELECT bool_and(custodian_pair_load(${id}, row_no, tin::INTEGER)) FROM candidates`);
+    const short = kernel.createRequestSet(range!.first, range!.last);
+    try {
+      expect(kernel.reservePairs(short, pairs - 1)).toBe(true);
+      expect(kernel.reservePairs(short, pairs)).toBe(false); // once only
+      await expect(load(short)).rejects.toThrow(/custodian_pair_load: more pairs than the set has room for/);
+      expect(() => kernel.indexPairs(short)).toThrow(/no memory for the index of the pairs/);
+    } finally {
+      kernel.releaseRequestSet(short);
+    }
+    const unscored = kernel.createRequestSet(range!.first, range!.last);
+    try {
+      expect(kernel.reservePairs(unscored, pairs)).toBe(true);
+      await load(unscored);
+      expect(kernel.indexPairs(unscored)).toBe(pairs);
+      // Indexed but not scored (no scan of mst_cmp): no scores are read, not even zeros.
+      await expect(queryValue(conn, `SELECT count(*) FROM custodian_scored(${unscored})`)).rejects.toThrow(
+        /custodian_scored: the set's pairs are not all scored/,
+      );
+      await expect(load(unscored)).rejects.toThrow(/already indexed/);
+    } finally {
+      kernel.releaseRequestSet(unscored);
+    }
   }, 120_000);
 
   it('scores an empty chunk to no rows', async () => {

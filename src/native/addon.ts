@@ -17,7 +17,9 @@ export interface KernelAddon {
   registerModel(prior: number, comparisons: number[][][]): number;
   createRequestSet(first: number, last: number): number;
   releaseRequestSet(id: number): void;
-  /** Indexes the set's loaded pairs by taxpayer; returns their number. */
+  /** Room for the set's candidate pairs, before they are loaded; false when there is none. */
+  reservePairs(id: number, pairs: number): boolean;
+  /** Indexes the set's loaded pairs by taxpayer (and makes room for their scores); returns their number. */
   indexPairs(id: number): number;
   /** Bytes of huge-page memory kept for the next chunk; with `release`, returned to the system first. */
   keptMemory(release?: boolean): number;
