@@ -56,11 +56,11 @@ export function nativeKernelUnavailable(): string | undefined {
  * Bytes of the kernel's memory a chunk takes per request and, at the most, per candidate pair
  * (native/src/addon.cc, chunkCost). Without the kernel the SQL reference keeps a chunk's pairs in
  * DuckDB, within its limit; chunks are then sized as if a kernel held them (a kilobyte a
- * request, more than the kernel's packed slot, and 34 bytes a pair).
+ * request, more than the kernel's packed slot, and 22 bytes a pair, as the kernel).
  */
 export function kernelChunkCost(): { request: number; pair: number } {
   const a = loadAddon();
-  return 'kernel' in a ? a.kernel.chunkCost() : { request: 1024, pair: 34 };
+  return 'kernel' in a ? a.kernel.chunkCost() : { request: 1024, pair: 22 };
 }
 
 /**
