@@ -1,10 +1,12 @@
 #include "requests.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
 #include <new>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -17,6 +19,8 @@ namespace {
 std::mutex registry_mutex;
 std::unordered_map<int, std::shared_ptr<RequestSet>> registry;
 int next_id = 1;
+// Slots below which one thread empties a set's slots alone (threads cost more than they save).
+constexpr int64_t kSlotsPerThread = 65536;
 }  // namespace
 
 RequestSet::RequestSet(int64_t first, int64_t last) : first_(first) {
@@ -28,7 +32,18 @@ RequestSet::RequestSet(int64_t first, int64_t last) : first_(first) {
     return;
   }
   slots_ = static_cast<PreparedRequest *>(memory);
-  for (int64_t i = 0; i < count_; ++i) new (&slots_[i]) PreparedRequest();
+  // Every slot starts empty. Writing them is what faults the memory in (hundreds of megabytes for
+  // a chunk of a million requests, dear where a page fault is): shared between the cores.
+  const int64_t threads = std::max<int64_t>(
+      1, std::min<int64_t>(std::thread::hardware_concurrency(), count_ / kSlotsPerThread));
+  const auto construct = [this, threads](int64_t t) {
+    for (int64_t i = count_ * t / threads, end = count_ * (t + 1) / threads; i < end; ++i)
+      new (&slots_[i]) PreparedRequest();
+  };
+  std::vector<std::thread> helpers;
+  for (int64_t t = 1; t < threads; ++t) helpers.emplace_back(construct, t);
+  construct(0);
+  for (auto &h : helpers) h.join();
 }
 
 RequestSet::~RequestSet() {

@@ -147,7 +147,9 @@ export async function scoreInKernel(
     conn,
     `SELECT min(row_no) AS first, max(row_no) AS last FROM ${requests}`,
   );
-  const id = kernel.createRequestSet(range?.first ?? 0, range?.last ?? -1);
+  const id = await step('request slots', async () =>
+    kernel.createRequestSet(range?.first ?? 0, range?.last ?? -1),
+  );
   try {
     // One call per request; each writes its own slot of the set (DuckDB's threads in parallel).
     const loaded = await step('load requests', () =>

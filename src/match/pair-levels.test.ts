@@ -269,6 +269,45 @@ describe("the native kernel keeps a chunk's scores until they are dropped", () =
     }
   }, 120_000);
 
+  it("starts every slot of a large request set empty, on every thread's share, even in memory a released set left", async () => {
+    const addon = loadAddon();
+    if (!('kernel' in addon)) throw new Error(addon.unavailable);
+    const kernel = addon.kernel;
+    const model = await loadModel(builtinModelPath());
+    await scorePairs(conn, 'candidates', 'slots', model, 'native'); // makes slots_tf, the requests' records
+    const first = await queryValue<number>(conn, 'SELECT min(row_no)::INTEGER FROM slots_tf');
+    // 300,000 slots (several threads' shares); the chunk's requests placed in the last third.
+    const last = first + 299_999;
+    const shift = 200_000;
+    const old = kernel.createRequestSet(first, last);
+    expect(
+      await queryValue(
+        conn,
+        `SELECT bool_and(custodian_request_load(${old}, row_no + ${shift}, rec)) FROM slots_tf`,
+      ),
+    ).toBe(true);
+    await dropScored(conn, 'slots');
+    keptKernelMemory(true);
+    kernel.releaseRequestSet(old); // its slots alone are kept
+    expect(keptKernelMemory()).toBeGreaterThan(0);
+    // A set of the same size takes the released set's memory; its slots must read as not loaded.
+    const fresh = kernel.createRequestSet(first, last);
+    try {
+      expect(keptKernelMemory()).toBe(0);
+      const pairs = await queryValue<number>(conn, 'SELECT count(*) FROM candidates');
+      expect(kernel.reservePairs(fresh, pairs)).toBe(true);
+      await conn.run(
+        `SELECT bool_and(custodian_pair_load(${fresh}, row_no + ${shift}, tin::INTEGER)) FROM candidates`,
+      );
+      expect(kernel.indexPairs(fresh)).toBe(pairs);
+      await expect(
+        queryValue(conn, `SELECT sum(custodian_score_taxpayer(${fresh}, tin, rec, 0)) FROM mst_cmp`),
+      ).rejects.toThrow(/custodian_score_taxpayer: a pair's request is not loaded/);
+    } finally {
+      kernel.releaseRequestSet(fresh);
+    }
+  }, 120_000);
+
   it('scores an empty chunk to no rows', async () => {
     const model = await loadModel(builtinModelPath());
     await conn.run('CREATE OR REPLACE TABLE no_pairs AS SELECT row_no, tin FROM candidates LIMIT 0');

@@ -103,7 +103,7 @@ describe('custodian process, end to end on synthetic data with known truth', () 
     const steps = summary.matching.scoring_steps_ms as Record<string, number>;
     const engineSteps =
       summary.matching.comparison_engine === 'native'
-        ? ['load requests', 'load pairs', 'index pairs', 'scan master']
+        ? ['request slots', 'load requests', 'load pairs', 'index pairs', 'scan master']
         : ['levels and weights (SQL)'];
     expect(Object.keys(steps).sort()).toEqual(['request records', ...engineSteps].sort());
     const match = summary.timings.find((t: { stage: string }) => t.stage === 'match').ms;
