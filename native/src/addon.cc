@@ -215,7 +215,7 @@ void ScoreTaxpayerFunction(duck::FunctionInfo info, duck::DataChunk input, duck:
       }
       parsed = row;
     }
-    const custodian::PreparedRequest *prepared = set->At(custodian::PairIndex::Slot(entries[j]));
+    const custodian::PreparedRequest *prepared = set->At(slot_of(work[w]));
     if (!prepared->loaded()) {
       api.scalar_function_set_error(info, "custodian_score_taxpayer: a pair's request is not loaded");
       return;

@@ -17,10 +17,7 @@ bool PairIndex::Reserve(size_t n) {
 bool PairIndex::Add(const uint64_t *pairs, size_t count) {
   if (built()) return false;
   const size_t at = added_.fetch_add(count);
-  if (at + count > reserved_) {
-    overflowed_ = true;
-    return false;
-  }
+  if (at + count > reserved_) return false;  // added_ now exceeds the room: Build refuses too
   std::memcpy(entries_.data() + at, pairs, count * sizeof(uint64_t));
   return true;
 }
@@ -28,8 +25,8 @@ bool PairIndex::Add(const uint64_t *pairs, size_t count) {
 size_t PairIndex::Build() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (built()) return size_;
-  if (overflowed_) return kNoMemory;
   const size_t n = added_.load();
+  if (n > reserved_) return kNoMemory;  // pairs were refused for want of room
   // About two pairs a bucket (a taxpayer is in one or two pairs of a chunk): the bucket bounds
   // cost 2 bytes a pair, and a look-up reads one pair of bounds and, mostly, one line of entries.
   int bits = 1;

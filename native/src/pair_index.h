@@ -50,7 +50,6 @@ class PairIndex {
  private:
   std::mutex mutex_;
   std::atomic<size_t> added_{0};
-  std::atomic<bool> overflowed_{false};
   std::atomic<bool> built_{false};
   size_t reserved_ = 0;
   size_t size_ = 0;

@@ -8,7 +8,7 @@ import { decideMatches } from './fs-decide.js';
 import type { FsModel } from './fs-model.js';
 import { buildTermFrequencies } from './fs-score.js';
 import { type TrainOptions, trainModel } from './fs-train.js';
-import { type ComparisonEngine, comparisonEngine } from './native-kernel.js';
+import { type ComparisonEngine, comparisonEngine, type StepTimes, stepTimer } from './native-kernel.js';
 import { dropScored, scorePairs } from './pair-levels.js';
 
 export const DEFAULT_MAX_BLOCK = 2_000;
@@ -20,8 +20,6 @@ export interface MatchStats {
   readonly blocking: readonly BlockingStats[];
   readonly oversizedKeysSkipped: Record<string, number>;
   readonly timings: Record<string, number>;
-  /** The scoring's steps (pair-levels.ts, scorePairs): milliseconds by step. */
-  readonly scoringSteps: Record<string, number>;
   /** Candidate pairs compared and scored per second per core (levels + weights). */
   readonly pairsPerSecondPerCore: number;
   /** What computed the comparison levels (native-kernel.ts). */
@@ -76,6 +74,8 @@ export interface FsRunOptions {
    * too large for memory is matched again in smaller pieces.
    */
   readonly admit?: ((requests: number, candidatePairs: number) => boolean) | undefined;
+  /** The scoring's steps (pair-levels.ts, scorePairs): milliseconds added by step. */
+  readonly scoringSteps?: StepTimes | undefined;
 }
 
 /**
@@ -91,14 +91,13 @@ export async function runFsMatcher(
 > {
   const progress = options.progress ?? SILENT_PROGRESS;
   const timings: Record<string, number> = {};
+  const step = stepTimer(timings);
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
     progress.start(name);
     try {
-      return await fn();
+      return await step(name, fn);
     } finally {
       progress.stop();
-      timings[name] = Math.round(performance.now() - t0);
     }
   };
   const blocking = await timed('blocking', () => generateCandidates(conn, 'master_keys', 'candidates'));
@@ -111,9 +110,15 @@ export async function runFsMatcher(
   const model =
     options.model ?? (await timed('training', () => trainModel(conn, 'candidates', options.train)));
   // Comparison levels and weights in one pass over the pairs.
-  const scoringSteps: Record<string, number> = {};
   const engine = await timed('scoring', () =>
-    scorePairs(conn, 'candidates', 'scored', model, options.engine ?? comparisonEngine(), scoringSteps),
+    scorePairs(
+      conn,
+      'candidates',
+      'scored',
+      model,
+      options.engine ?? comparisonEngine(),
+      options.scoringSteps,
+    ),
   );
   await timed('deciding', () => decideMatches(conn, 'req_std', 'scored', target, model, options.agreement));
   await dropScored(conn, 'scored');
@@ -127,7 +132,6 @@ export async function runFsMatcher(
       blocking,
       oversizedKeysSkipped: options.oversizedKeysSkipped,
       timings,
-      scoringSteps,
       engine,
       pairsPerSecondPerCore:
         scoringMs > 0 ? Math.round(candidatePairs / (scoringMs / 1000) / options.threads) : 0,

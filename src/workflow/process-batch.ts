@@ -111,10 +111,7 @@ export interface ProcessSummary {
   /** Distinct taxpayers approved for disclosure once batch holds (B1, B2) clear. */
   readonly distinct_taxpayers_approved: number;
   readonly matching:
-    | (Omit<
-        MatchStats,
-        'timings' | 'scoringSteps' | 'requests' | 'model' | 'pairsPerSecondPerCore' | 'engine'
-      > & {
+    | (Omit<MatchStats, 'timings' | 'requests' | 'model' | 'pairsPerSecondPerCore' | 'engine'> & {
         readonly chunks: number;
         /** Requests matched in each chunk, in order (chunks are sized to memory: chunk-sizing.ts). */
         readonly chunk_requests: readonly number[];
@@ -304,6 +301,7 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
                 oversizedKeysSkipped: oversized,
                 progress,
                 admit: (requests, pairs) => sizer.admit(requests, pairs),
+                scoringSteps: totals.scoringSteps,
               });
               if ('refused' in run) {
                 size = sizer.retry(run.refused.requests);
@@ -316,8 +314,6 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
               for (const b of run.stats.blocking)
                 totals.blocking.set(b.rule, (totals.blocking.get(b.rule) ?? 0) + b.pairs);
               totals.scoringMs += run.stats.timings.scoring ?? 0;
-              for (const [step, ms] of Object.entries(run.stats.scoringSteps))
-                totals.scoringSteps[step] = (totals.scoringSteps[step] ?? 0) + ms;
               chunkRequests.push(run.stats.requests);
               start += size;
               size = sizer.next(lawful - start);
