@@ -1,7 +1,7 @@
 // The Node addon: resolves DuckDB's C API from the loaded libduckdb and registers the kernel's
 // SQL functions on a database, given one of its connections (@duckdb/node-api's handle).
 //
-//   custodian_request_load(request_set, row_no, request_record) -> BOOLEAN
+//   custodian_request_load(request_set, row_no, <19 fields of the request>) -> BOOLEAN
 //       keeps one request of a chunk (createRequestSet makes the set, releaseRequestSet frees it)
 //   custodian_pair_load(request_set, row_no, tin) -> BOOLEAN
 //       adds one candidate pair to the set (indexPairs then indexes them by taxpayer)
@@ -14,14 +14,15 @@
 //   custodian_soundex(word) -> VARCHAR                                 (tests: the standardiser's soundex)
 //   custodian_within_one_edit(a, b) -> BOOLEAN                          (tests: damerau_levenshtein <= 1)
 //
-// The records are those of record.h (written by src/match/compare-master.ts); `model` is an id
-// from registerModel (0: levels only, weight 0).
+// The taxpayers' records are those of record.h (written by src/match/compare-master.ts), a
+// request's fields its columns; `model` is an id from registerModel (0: levels only, weight 0).
 
 #include <dlfcn.h>
 #include <node_api.h>
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -313,20 +314,55 @@ void ScoredFunction(duck::FunctionInfo info, duck::DataChunk output) {
   api.data_chunk_set_size(output, count);
 }
 
-// custodian_request_load(request_set, row_no, request_record) -> BOOLEAN: keeps one request.
+// custodian_request_load(request_set, row_no, <the request's fields>) -> BOOLEAN: keeps one
+// request. Its fields, in this order (src/match/compare-master.ts, REQUEST_FIELDS):
+// given_first, given_rest, given_std, family_std, family_tokens, family_phonetic, middle_std,
+// suffix (VARCHAR), dob (INTEGER, YYYYMMDD), tin (INTEGER), the address — key and house hashes
+// (UBIGINT), street (VARCHAR), ZIP (INTEGER), city-and-state hash (UBIGINT) — and the master
+// frequency of given and family name, as written and swapped (DOUBLE). The address's numbers are
+// compared with the taxpayers' as the decimal text their records hold (compare.h, AddressField).
+constexpr duck::idx_t kRequestColumns = 19;
+
 void RequestLoadFunction(duck::FunctionInfo info, duck::DataChunk input, duck::Vector output) {
   const duck::idx_t n = api.data_chunk_get_size(input);
   const Column set_ids(api.data_chunk_get_vector(input, 0));
   const Column row_nos(api.data_chunk_get_vector(input, 1));
-  const Column records(api.data_chunk_get_vector(input, 2));
+  Column c[kRequestColumns];
+  for (duck::idx_t k = 0; k < kRequestColumns; ++k) c[k] = Column(api.data_chunk_get_vector(input, 2 + k));
   auto *out = static_cast<bool *>(api.vector_get_data(output));
   const auto requests = StatementSet(info, "custodian_request_load", set_ids, n);
   if (!requests) return;
+  // The address's numbers in decimal, for the row being loaded (the set copies them).
+  char digits[4][24];
+  const auto decimal = [&](int at, auto value) -> Text {
+    if (!value.valid) return {};
+    const auto end = std::to_chars(digits[at], digits[at] + sizeof(digits[at]), value.value).ptr;
+    return {std::string_view(digits[at], static_cast<size_t>(end - digits[at])), true};
+  };
+  Request r;
   for (duck::idx_t i = 0; i < n; ++i) {
     const Maybe<int64_t> row_no = row_nos.Get<int64_t>(i);
-    const Text record = records.GetText(i);
-    if (!set_ids.Valid(i) || !row_no.valid || !record.valid || !requests->Load(row_no.value, record.value)) {
-      api.scalar_function_set_error(info, "custodian_request_load: a request without a set or number, a repeated request, or a malformed record");
+    r.given_first = c[0].GetText(i);
+    r.given_rest = c[1].GetText(i);
+    r.given_std = c[2].GetText(i);
+    r.family_std = c[3].GetText(i);
+    r.family_tokens = c[4].GetText(i);
+    r.family_phonetic = c[5].GetText(i);
+    r.middle_std = c[6].GetText(i);
+    r.suffix = c[7].GetText(i);
+    r.dob = c[8].Get<int32_t>(i);
+    r.tin = c[9].Get<int32_t>(i);
+    r.address[custodian::kKey] = decimal(0, c[10].Get<uint64_t>(i));
+    r.address[custodian::kHouse] = decimal(1, c[11].Get<uint64_t>(i));
+    r.address[custodian::kStreet] = c[12].GetText(i);
+    r.address[custodian::kZip] = decimal(2, c[13].Get<int32_t>(i));
+    r.address[custodian::kLocality] = decimal(3, c[14].Get<uint64_t>(i));
+    r.tf_given = c[15].Get<double>(i);
+    r.tf_given_swapped = c[16].Get<double>(i);
+    r.tf_family = c[17].Get<double>(i);
+    r.tf_family_swapped = c[18].Get<double>(i);
+    if (!set_ids.Valid(i) || !row_no.valid || !requests->Load(row_no.value, r)) {
+      api.scalar_function_set_error(info, "custodian_request_load: a request without a set or number, numbered outside its set, or loaded twice");
       return;
     }
     out[i] = true;
@@ -530,8 +566,12 @@ napi_value RegisterFunctions(napi_env env, napi_callback_info info) {
                                ScoreTaxpayerFunction, names.release(), true);
   for (auto &p : params) api.destroy_logical_type(&p);
   if (!error.empty()) return Throw(env, error);
-  std::vector<duck::LogicalType> load = {api.create_logical_type(duck::kInteger), api.create_logical_type(duck::kBigint),
-                                         api.create_logical_type(duck::kVarchar)};
+  std::vector<duck::LogicalType> load = {api.create_logical_type(duck::kInteger), api.create_logical_type(duck::kBigint)};
+  for (duck::idx_t k = 0; k < kRequestColumns; ++k)
+    load.push_back(api.create_logical_type(k < 8 || k == 12 ? duck::kVarchar
+                                           : k < 10 || k == 13 ? duck::kInteger
+                                           : k < 15            ? duck::kUbigint
+                                                               : duck::kDouble));
   error = Register(conn, "custodian_request_load", load, api.create_logical_type(duck::kBoolean), RequestLoadFunction,
                    nullptr, true);
   for (auto &p : load) api.destroy_logical_type(&p);

@@ -1,7 +1,5 @@
 #include "record.h"
 
-#include <cstdlib>
-#include <string>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -60,14 +58,6 @@ Maybe<int32_t> Integer(const Text &t) {
   return {v, true};
 }
 
-// A frequency written by DuckDB as text (it writes the shortest text that reads back as the same
-// double), or NULL.
-Maybe<double> Double(const Text &t) {
-  if (!t.valid) return {};
-  const std::string s(t.value);
-  return {std::strtod(s.c_str(), nullptr), true};
-}
-
 }  // namespace
 
 bool ParseTaxpayer(std::string_view record, int32_t tin, std::vector<Text> &f, Taxpayer &p) {
@@ -85,26 +75,6 @@ bool ParseTaxpayer(std::string_view record, int32_t tin, std::vector<Text> &f, T
   p.address = &f[8];
   p.prior = f.data() + kTaxpayerFields;
   p.prior_count = (count - kTaxpayerFields) / kAddressFields;
-  return true;
-}
-
-bool ParseRequest(std::string_view record, std::vector<Text> &f, Request &r) {
-  if (Split(record, f) != kRequestFields) return false;
-  r.given_first = f[0];
-  r.given_rest = f[1];
-  r.given_std = f[2];
-  r.family_std = f[3];
-  r.family_tokens = f[4];
-  r.family_phonetic = f[5];
-  r.middle_std = f[6];
-  r.suffix = f[7];
-  r.dob = Integer(f[8]);
-  r.tin = Integer(f[9]);
-  for (size_t k = 0; k < kAddressFields; ++k) r.address[k] = f[10 + k];
-  r.tf_given = Double(f[15]);
-  r.tf_given_swapped = Double(f[16]);
-  r.tf_family = Double(f[17]);
-  r.tf_family_swapped = Double(f[18]);
   return true;
 }
 

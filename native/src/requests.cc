@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "huge_memory.h"
-#include "record.h"
 
 namespace custodian {
 
@@ -51,19 +50,17 @@ RequestSet::~RequestSet() {
   FreeHuge(slots_, bytes_);
 }
 
-bool RequestSet::Load(int64_t row_no, std::string_view record) {
+bool RequestSet::Load(int64_t row_no, const Request &request) {
   const int64_t i = row_no - first_;
   if (i < 0 || i >= count_ || slots_[i].loaded()) return false;
-  thread_local std::vector<Text> fields;
-  Request request;
-  if (!ParseRequest(record, fields, request)) return false;
-  return slots_[i].Pack(request, RequestFacts::Of(request)) || slots_[i].KeepWhole(record);
+  if (!slots_[i].Pack(request, RequestFacts::Of(request))) slots_[i].KeepWhole(request);
+  return true;
 }
 
 // --- a prepared request --------------------------------------------------------------------------
 
 struct PreparedRequest::Whole {
-  std::string record;
+  std::string texts;  // the request's texts side by side (never grown once filled: the views stay)
   Request request;
   RequestFacts facts;
 };
@@ -115,15 +112,26 @@ bool PreparedRequest::Pack(const Request &r, const RequestFacts &f) {
   return true;
 }
 
-bool PreparedRequest::KeepWhole(std::string_view record) {
+void PreparedRequest::KeepWhole(const Request &r) {
   auto whole = std::make_unique<Whole>();
-  whole->record.assign(record.data(), record.size());
-  thread_local std::vector<Text> fields;
-  if (!ParseRequest(whole->record, fields, whole->request)) return false;
-  whole->facts = RequestFacts::Of(whole->request);
+  Request &kept = whole->request;
+  kept = r;
+  Text *texts[] = {&kept.given_first, &kept.given_rest,  &kept.given_std,       &kept.family_std,
+                   &kept.family_tokens, &kept.family_phonetic, &kept.middle_std, &kept.suffix,
+                   &kept.address[0],  &kept.address[1], &kept.address[2], &kept.address[3],
+                   &kept.address[4]};
+  size_t total = 0;
+  for (const Text *t : texts) total += t->valid ? t->value.size() : 0;
+  whole->texts.reserve(total);
+  for (Text *t : texts) {
+    if (!t->valid) continue;
+    const size_t at = whole->texts.size();
+    whole->texts.append(t->value);
+    t->value = std::string_view(whole->texts.data() + at, t->value.size());
+  }
+  whole->facts = RequestFacts::Of(kept);
   fields_.whole = whole.release();
   fields_.loaded = true;
-  return true;
 }
 
 void PreparedRequest::Unpack(Request &r, RequestFacts &f) const {

@@ -1,5 +1,5 @@
-// The requests of a chunk, parsed once each and kept in native memory while the chunk's pairs
-// are compared: a request has tens of candidate pairs, and reading its record once instead of
+// The requests of a chunk, prepared once each and kept in native memory while the chunk's pairs
+// are compared: a request has tens of candidate pairs, and reading its fields once instead of
 // once per pair is most of what a pair would cost. Loaded by the SQL function
 // custodian_request_load (one call per request, from any thread: each writes its own slot),
 // read by custodian_score_taxpayer, released by the process when the chunk is decided. The memory is
@@ -22,8 +22,8 @@ namespace custodian {
 // before it was packed). The texts the comparisons read are copied side by side into `text_`
 // and found by offset and length; the facts derived from them (hashes, signatures, lengths in
 // code points) are kept beside them; Unpack rebuilds the Request and RequestFacts that ComparePair
-// takes, equal field for field to what parsing the record gives. A record whose texts do not
-// fit (rare: long addresses) is kept whole on the heap instead.
+// takes, equal field for field to the request loaded. A request whose texts do not fit (rare:
+// long addresses) is kept whole on the heap instead.
 class alignas(64) PreparedRequest {
  public:
   PreparedRequest() = default;
@@ -34,9 +34,8 @@ class alignas(64) PreparedRequest {
   // Keeps a request and its facts (RequestFacts::Of) in the slot, which must be empty; false
   // when its texts do not fit (nothing is kept then: KeepWhole).
   bool Pack(const Request &r, const RequestFacts &f);
-  // Keeps a request whose texts do not fit: its record copied to the heap and parsed there.
-  // False when the record is malformed.
-  bool KeepWhole(std::string_view record);
+  // Keeps a request whose texts do not fit: its texts copied to the heap.
+  void KeepWhole(const Request &r);
   // The request and its facts as ComparePair takes them (texts pointing into the slot).
   void Unpack(Request &r, RequestFacts &f) const;
   bool loaded() const { return fields_.loaded; }
@@ -52,7 +51,7 @@ class alignas(64) PreparedRequest {
  private:
   // The validity bits after the slices'.
   enum Bit { kDob = kSlices, kTin, kTfGiven, kTfGivenSwapped, kTfFamily, kTfFamilySwapped, kPhonetic };
-  struct Whole;  // a record kept whole, with its request and facts
+  struct Whole;  // a request kept whole, with its facts
 
   struct Fields {
     uint32_t valid = 0;  // a bit per slice, then Bit
@@ -94,9 +93,9 @@ class RequestSet {
   ~RequestSet();
   RequestSet(const RequestSet &) = delete;
   RequestSet &operator=(const RequestSet &) = delete;
-  // Parses and keeps one request's record; false when the number is out of range, already
-  // loaded, or the record malformed.
-  bool Load(int64_t row_no, std::string_view record);
+  // Keeps one request (its texts copied); false when the number is out of range or already
+  // loaded.
+  bool Load(int64_t row_no, const Request &request);
   // The slot of a request (nullptr when out of range), without reading it: the caller asks the
   // memory for it ahead (Prefetch) and checks `loaded` when it uses it.
   const PreparedRequest *Slot(int64_t row_no) const {

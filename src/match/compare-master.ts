@@ -48,7 +48,7 @@ function recordSql(fields: readonly string[]): string {
 }
 
 /** The address fields of a comparison record, over columns named as addressFieldsSql names them. */
-const ADDRESS_RECORD_FIELDS = ['ak', 'hn', 'sn', 'zip', 'loc'];
+const ADDRESS_RECORD_FIELDS = ['ak', 'hn', 'sn', 'zip', 'loc'] as const;
 
 /**
  * The comparison fields of a standardised row (`prefix`: its alias and a dot), named as the
@@ -72,29 +72,28 @@ export function taxpayerRecordSql(prior: string): string {
 }
 
 /**
- * A request's comparison record (native/src/record.h) over a row of comparisonFieldsSql columns
- * plus `gs` (the whole given name), `rtin` and the name frequencies `g_p`, `g_swapped_p`, `f_p`,
- * `f_swapped_p`.
+ * A request's fields as the kernel's `custodian_request_load` takes them (native/src/addon.cc),
+ * in its order: names of a row of comparisonFieldsSql columns plus `gs` (the whole given name,
+ * read as a family name when names are written the other way round), `rtin` and the master
+ * frequencies of the request's names `g_p`, `g_swapped_p`, `f_p`, `f_swapped_p`.
  */
-export function requestRecordSql(): string {
-  return recordSql([
-    'gf',
-    'gr',
-    'gs',
-    'fam',
-    'ftok',
-    'fph',
-    'mid',
-    'sfx',
-    'dob',
-    'rtin',
-    ...ADDRESS_RECORD_FIELDS,
-    'g_p',
-    'g_swapped_p',
-    'f_p',
-    'f_swapped_p',
-  ]);
-}
+export const REQUEST_FIELDS = [
+  'gf',
+  'gr',
+  'gs',
+  'fam',
+  'ftok',
+  'fph',
+  'mid',
+  'sfx',
+  'dob',
+  'rtin',
+  ...ADDRESS_RECORD_FIELDS,
+  'g_p',
+  'g_swapped_p',
+  'f_p',
+  'f_swapped_p',
+] as const;
 
 /**
  * `mst_cmp`: one row per taxpayer, `(tin, rec)`, `rec` its comparison record: everything the

@@ -1,6 +1,7 @@
 import { CustodianError } from '../core/errors.js';
 import { type KernelAddon, loadAddon } from '../native/addon.js';
 import { type DuckDBConnection, queryRows, queryValue } from '../store/duckdb.js';
+import { REQUEST_FIELDS } from './compare-master.js';
 import { COMPARISONS } from './comparisons.js';
 import { type FsModel, levelWeight, priorWeight } from './fs-model.js';
 import { ensureNameInfo } from './name-info.js';
@@ -127,9 +128,10 @@ function loadedKernel(): KernelAddon {
 }
 
 /**
- * Scores the pairs `pairs(row_no, tin)` in the kernel: the requests of `requests(row_no, rec)`
- * (their comparison records) are loaded into a new request set — each record parsed once,
- * however many pairs it is in — and the pairs indexed by taxpayer; then one scan of `mst_cmp`
+ * Scores the pairs `pairs(row_no, tin)` in the kernel: the requests of `requests`, a query giving
+ * `(row_no, <their fields>)` (compare-master.ts, REQUEST_FIELDS), are loaded into a new request
+ * set — each prepared once, however many pairs it is in — and the pairs indexed by taxpayer;
+ * then one scan of `mst_cmp`
  * hands each taxpayer's record to the kernel, which scores that taxpayer's pairs. Returns the
  * set's id: `custodian_scored(id)` reads the scored pairs until `releaseScored(id)` frees them.
  * `modelId`: a model registered with the kernel (kernelModelId), or 0 for levels only.
@@ -145,7 +147,7 @@ export async function scoreInKernel(
   const step = stepTimer(steps);
   const [range] = await queryRows<{ first: number | null; last: number | null }>(
     conn,
-    `SELECT min(row_no) AS first, max(row_no) AS last FROM ${requests}`,
+    `SELECT min(row_no) AS first, max(row_no) AS last FROM (${requests})`,
   );
   const id = await step('request slots', async () =>
     kernel.createRequestSet(range?.first ?? 0, range?.last ?? -1),
@@ -155,11 +157,10 @@ export async function scoreInKernel(
     const loaded = await step('load requests', () =>
       queryValue<boolean | null>(
         conn,
-        `SELECT bool_and(custodian_request_load(${id}, row_no, rec)) FROM ${requests}`,
+        `SELECT bool_and(custodian_request_load(${id}, row_no, ${REQUEST_FIELDS.join(', ')})) FROM (${requests})`,
       ),
     );
-    if (loaded === false)
-      throw new CustodianError('CUS_INTERNAL', `the requests of ${requests} did not load`);
+    if (loaded === false) throw new CustodianError('CUS_INTERNAL', 'the requests of this chunk did not load');
     await step('load pairs', async () => {
       // Room for the pairs first: they are loaded straight into the index's memory.
       const count = await queryValue<number | bigint>(conn, `SELECT count(*) FROM ${pairs}`);

@@ -9,10 +9,11 @@ import { installStandardizer, standardizeMaster, standardizeRequests } from '../
 import { type DuckDBConnection, openDuck, queryRows, queryValue } from '../store/duckdb.js';
 import { generateSynthetic } from '../synth/generate.js';
 import { generateCandidates } from './blocking.js';
+import { REQUEST_FIELDS } from './compare-master.js';
 import { prepareMaster } from './fs-matcher.js';
 import { builtinModelPath, loadModel } from './fs-model.js';
 import { keptKernelMemory, kernelChunkCost } from './native-kernel.js';
-import { computePairLevels, dropScored, LEVEL_COLUMNS, scorePairs } from './pair-levels.js';
+import { computePairLevels, dropScored, LEVEL_COLUMNS, requestFieldsSql, scorePairs } from './pair-levels.js';
 import { computePairLevelsReference } from './pair-levels-reference.js';
 
 /**
@@ -219,9 +220,12 @@ describe("the native kernel keeps a chunk's scores until they are dropped", () =
     await expect(queryValue(conn, 'SELECT custodian_pair_load(999999, 1, 1)')).rejects.toThrow(
       /custodian_pair_load: an unknown request set, or more than one/,
     );
-    await expect(queryValue(conn, "SELECT custodian_request_load(999999, 1, 'x')")).rejects.toThrow(
-      /custodian_request_load: an unknown request set, or more than one/,
-    );
+    await expect(
+      queryValue(
+        conn,
+        `SELECT custodian_request_load(999999, 1, ${REQUEST_FIELDS.map(() => 'NULL').join(', ')})`,
+      ),
+    ).rejects.toThrow(/custodian_request_load: an unknown request set, or more than one/);
     const model = await loadModel(builtinModelPath());
     await scorePairs(conn, 'candidates', 'two', model, 'native');
     const set = await setOf('two');
@@ -233,6 +237,24 @@ describe("the native kernel keeps a chunk's scores until they are dropped", () =
     ).rejects.toThrow(/custodian_pair_load: an unknown request set, or more than one/);
     await dropScored(conn, 'two');
   }, 120_000);
+
+  it('refuses a request loaded twice, or numbered outside its set', async () => {
+    const addon = loadAddon();
+    if (!('kernel' in addon)) throw new Error(addon.unavailable);
+    const kernel = addon.kernel;
+    const fields = REQUEST_FIELDS.map((f) => (f === 'gf' ? "'ANA'" : 'NULL')).join(', ');
+    const set = kernel.createRequestSet(10, 11);
+    try {
+      expect(await queryValue(conn, `SELECT custodian_request_load(${set}, 10, ${fields})`)).toBe(true);
+      for (const row of [10, 9, 12])
+        await expect(
+          queryValue(conn, `SELECT custodian_request_load(${set}, ${row}, ${fields})`),
+        ).rejects.toThrow(/custodian_request_load: a request without a set or number, numbered outside its set, or loaded twice/);
+      expect(await queryValue(conn, `SELECT custodian_request_load(${set}, 11, ${fields})`)).toBe(true);
+    } finally {
+      kernel.releaseRequestSet(set);
+    }
+  });
 
   it('loads pairs only into the room reserved for them, and hands out scores only when every pair is scored', async () => {
     const addon = loadAddon();
@@ -274,7 +296,7 @@ describe("the native kernel keeps a chunk's scores until they are dropped", () =
     if (!('kernel' in addon)) throw new Error(addon.unavailable);
     const kernel = addon.kernel;
     const model = await loadModel(builtinModelPath());
-    await scorePairs(conn, 'candidates', 'slots', model, 'native'); // makes slots_tf, the requests' records
+    await scorePairs(conn, 'candidates', 'slots', model, 'native'); // makes slots_tf, the requests' frequencies
     const first = await queryValue<number>(conn, 'SELECT min(row_no)::INTEGER FROM slots_tf');
     // 300,000 slots (several threads' shares); the chunk's requests placed in the last third.
     const last = first + 299_999;
@@ -283,7 +305,7 @@ describe("the native kernel keeps a chunk's scores until they are dropped", () =
     expect(
       await queryValue(
         conn,
-        `SELECT bool_and(custodian_request_load(${old}, row_no + ${shift}, rec)) FROM slots_tf`,
+        `SELECT bool_and(custodian_request_load(${old}, row_no + ${shift}, ${REQUEST_FIELDS.join(', ')})) FROM (${requestFieldsSql('slots_tf')})`,
       ),
     ).toBe(true);
     await dropScored(conn, 'slots');

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '../store/duckdb.js';
-import { comparisonFieldsSql, requestRecordSql } from './compare-master.js';
+import { comparisonFieldsSql, REQUEST_FIELDS } from './compare-master.js';
 import { COMPARISONS } from './comparisons.js';
 import type { FsModel } from './fs-model.js';
 import { scoreSql } from './fs-score.js';
@@ -30,7 +30,7 @@ export const LEVEL_COLUMNS = COMPARISONS.map((c) => `l_${c.id}`);
  * weight)` holds the levels packed in one integer (native-kernel.ts, PACKED_LEVELS) — the
  * pairs are many and every column of every pair costs time to write; with the native kernel a
  * view of the scores it keeps in its memory (custodian_scored), with the SQL reference a table —
- * and `<target>_tf` the requests' name frequencies (and comparison records); `dropScored`
+ * and `<target>_tf` the requests' name frequencies; `dropScored`
  * removes all three (and frees the kernel's memory).
  *
  * Reads `req_std` (standardised requests), `mst_cmp` (the taxpayers' comparison records,
@@ -48,7 +48,7 @@ export async function scorePairs(
   steps?: StepTimes,
 ): Promise<ComparisonEngine> {
   const step = stepTimer(steps);
-  await step('request records', () => requestFrequencies(conn, `${target}_tf`, engine === 'native'));
+  await step('request frequencies', () => requestFrequencies(conn, `${target}_tf`));
   if (engine === 'sql') {
     await step('levels and weights (SQL)', async () => {
       await computePairLevelsReference(conn, pairs, 'pair_levels_sql');
@@ -96,7 +96,7 @@ export async function computePairLevels(
     return engine;
   }
   const work = 'pair_levels_kernel';
-  await requestFrequencies(conn, `${work}_tf`, true);
+  await requestFrequencies(conn, `${work}_tf`);
   await compareNative(conn, pairs, work, `${work}_tf`, 0);
   try {
     await conn.run(
@@ -110,15 +110,15 @@ export async function computePairLevels(
 
 /**
  * `<target>_packed(row_no, tin, k, weight)` from the native kernel: a view of the scores the
- * kernel keeps (scoreInKernel) until `dropScored(conn, target)`. `requests`: the requests'
- * comparison records (made by requestFrequencies). `modelId`: a model registered with the
- * kernel, or 0 for levels only (weight 0).
+ * kernel keeps (scoreInKernel) until `dropScored(conn, target)`. `tf`: the requests' name
+ * frequencies (made by requestFrequencies). `modelId`: a model registered with the kernel, or 0
+ * for levels only (weight 0).
  */
 async function compareNative(
   conn: DuckDBConnection,
   pairs: string,
   target: string,
-  requests: string,
+  tf: string,
   modelId: number,
   steps?: StepTimes,
 ): Promise<void> {
@@ -131,7 +131,7 @@ async function compareNative(
     sets.delete(target);
     releaseScored(earlier);
   }
-  const set = await scoreInKernel(conn, pairs, requests, modelId, steps);
+  const set = await scoreInKernel(conn, pairs, requestFieldsSql(tf), modelId, steps);
   sets.set(target, set);
   await conn.run(`CREATE OR REPLACE TEMP VIEW ${target}_packed AS SELECT * FROM custodian_scored(${set})`);
 }
@@ -139,26 +139,27 @@ async function compareNative(
 /**
  * The master frequency of each request's given and family names, as written and with given and
  * family swapped (the weight of an exact name agreement reads the one matching the pair's
- * orientation): `target(row_no, g_p, g_swapped_p, f_p, f_swapped_p)`, and with `records`, each
- * request's comparison record `rec` for the kernel (compare-master.ts): its fields as the
- * taxpayers' are, with what only the request side needs — the whole given name (read as a family
- * name when names are written the other way round) and these frequencies.
+ * orientation): `target(row_no, g_p, g_swapped_p, f_p, f_swapped_p)`.
  */
-async function requestFrequencies(conn: DuckDBConnection, target: string, records: boolean): Promise<void> {
+async function requestFrequencies(conn: DuckDBConnection, target: string): Promise<void> {
   // The look-ups read only the names (a request's row is wide, and each join would carry it).
-  const frequencies = `SELECT r.row_no, g.p AS g_p, gs.p AS g_swapped_p, f.p AS f_p, fs.p AS f_swapped_p
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${target} AS
+    SELECT r.row_no, g.p AS g_p, gs.p AS g_swapped_p, f.p AS f_p, fs.p AS f_swapped_p
     FROM (SELECT row_no, given_first, family_first, family_std, given_std FROM req_std) r
     LEFT JOIN tf_given g ON g.value = r.given_first LEFT JOIN tf_given gs ON gs.value = r.family_first
-    LEFT JOIN tf_family f ON f.value = r.family_std LEFT JOIN tf_family fs ON fs.value = r.given_std`;
-  if (!records) {
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${target} AS ${frequencies}`);
-    return;
-  }
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${target} AS
-    SELECT row_no, g_p, g_swapped_p, f_p, f_swapped_p, ${requestRecordSql()} AS rec FROM (
-      SELECT r.row_no, ${comparisonFieldsSql('r.')}, r.given_std AS gs, r.tin_std::INTEGER AS rtin,
-        t.g_p, t.g_swapped_p, t.f_p, t.f_swapped_p
-      FROM req_std r JOIN (${frequencies}) t USING (row_no))`);
+    LEFT JOIN tf_family f ON f.value = r.family_std LEFT JOIN tf_family fs ON fs.value = r.given_std`);
+}
+
+/**
+ * The requests' fields as the kernel loads them, `(row_no, <REQUEST_FIELDS>)`: their comparison
+ * fields as the taxpayers' are (compare-master.ts), with what only the request side needs — the
+ * whole given name, the TIN — and the name frequencies of `tf` (requestFrequencies).
+ */
+export function requestFieldsSql(tf: string): string {
+  const fields = `SELECT r.row_no, ${comparisonFieldsSql('r.')}, r.given_std AS gs, r.tin_std::INTEGER AS rtin,
+      t.g_p, t.g_swapped_p, t.f_p, t.f_swapped_p
+    FROM req_std r JOIN ${tf} t USING (row_no)`;
+  return `SELECT row_no, ${REQUEST_FIELDS.join(', ')} FROM (${fields})`;
 }
 
 /** SQL packing a row's levels and flags into the kernel's integer (the SQL engine's path). */

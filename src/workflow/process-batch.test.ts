@@ -105,7 +105,7 @@ describe('custodian process, end to end on synthetic data with known truth', () 
       summary.matching.comparison_engine === 'native'
         ? ['request slots', 'load requests', 'load pairs', 'index pairs', 'scan master']
         : ['levels and weights (SQL)'];
-    expect(Object.keys(steps).sort()).toEqual(['request records', ...engineSteps].sort());
+    expect(Object.keys(steps).sort()).toEqual(['request frequencies', ...engineSteps].sort());
     const match = summary.timings.find((t: { stage: string }) => t.stage === 'match').ms;
     const stepsMs = Object.values(steps).reduce((a, b) => a + b, 0);
     expect(stepsMs).toBeGreaterThan(0);
