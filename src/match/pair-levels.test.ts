@@ -249,7 +249,9 @@ describe("the native kernel keeps a chunk's scores until they are dropped", () =
       for (const row of [10, 9, 12])
         await expect(
           queryValue(conn, `SELECT custodian_request_load(${set}, ${row}, ${fields})`),
-        ).rejects.toThrow(/custodian_request_load: a request without a set or number, numbered outside its set, or loaded twice/);
+        ).rejects.toThrow(
+          /custodian_request_load: a request without a set or number, numbered outside its set, or loaded twice/,
+        );
       expect(await queryValue(conn, `SELECT custodian_request_load(${set}, 11, ${fields})`)).toBe(true);
     } finally {
       kernel.releaseRequestSet(set);
