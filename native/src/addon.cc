@@ -317,8 +317,8 @@ void ScoredFunction(duck::FunctionInfo info, duck::DataChunk output) {
 // custodian_request_load(request_set, row_no, <the request's fields>) -> BOOLEAN: keeps one
 // request. Its fields, in this order (src/match/compare-master.ts, REQUEST_FIELDS):
 // given_first, given_rest, given_std, family_std, family_tokens, family_phonetic, middle_std,
-// suffix (VARCHAR), dob (INTEGER, YYYYMMDD), tin (INTEGER), the address — key and house hashes
-// (UBIGINT), street (VARCHAR), ZIP (INTEGER), city-and-state hash (UBIGINT) — and the master
+// suffix (VARCHAR), dob (INTEGER, YYYYMMDD), tin (INTEGER), the address — key hash (UBIGINT),
+// house number and street (VARCHAR), ZIP (INTEGER), city and state (VARCHAR) — and the master
 // frequency of given and family name, as written and swapped (DOUBLE). The address's numbers are
 // compared with the taxpayers' as the decimal text their records hold (compare.h, AddressField).
 constexpr duck::idx_t kRequestColumns = 19;
@@ -333,7 +333,7 @@ void RequestLoadFunction(duck::FunctionInfo info, duck::DataChunk input, duck::V
   const auto requests = StatementSet(info, "custodian_request_load", set_ids, n);
   if (!requests) return;
   // The address's numbers in decimal, for the row being loaded (the set copies them).
-  char digits[4][24];
+  char digits[2][24];
   const auto decimal = [&](int at, auto value) -> Text {
     if (!value.valid) return {};
     const auto end = std::to_chars(digits[at], digits[at] + sizeof(digits[at]), value.value).ptr;
@@ -353,10 +353,10 @@ void RequestLoadFunction(duck::FunctionInfo info, duck::DataChunk input, duck::V
     r.dob = c[8].Get<int32_t>(i);
     r.tin = c[9].Get<int32_t>(i);
     r.address[custodian::kKey] = decimal(0, c[10].Get<uint64_t>(i));
-    r.address[custodian::kHouse] = decimal(1, c[11].Get<uint64_t>(i));
+    r.address[custodian::kHouse] = c[11].GetText(i);
     r.address[custodian::kStreet] = c[12].GetText(i);
-    r.address[custodian::kZip] = decimal(2, c[13].Get<int32_t>(i));
-    r.address[custodian::kLocality] = decimal(3, c[14].Get<uint64_t>(i));
+    r.address[custodian::kZip] = decimal(1, c[13].Get<int32_t>(i));
+    r.address[custodian::kLocality] = c[14].GetText(i);
     r.tf_given = c[15].Get<double>(i);
     r.tf_given_swapped = c[16].Get<double>(i);
     r.tf_family = c[17].Get<double>(i);
@@ -568,10 +568,10 @@ napi_value RegisterFunctions(napi_env env, napi_callback_info info) {
   if (!error.empty()) return Throw(env, error);
   std::vector<duck::LogicalType> load = {api.create_logical_type(duck::kInteger), api.create_logical_type(duck::kBigint)};
   for (duck::idx_t k = 0; k < kRequestColumns; ++k)
-    load.push_back(api.create_logical_type(k < 8 || k == 12 ? duck::kVarchar
-                                           : k < 10 || k == 13 ? duck::kInteger
-                                           : k < 15            ? duck::kUbigint
-                                                               : duck::kDouble));
+    load.push_back(api.create_logical_type(k < 8 || k == 11 || k == 12 || k == 14 ? duck::kVarchar
+                                           : k < 10 || k == 13                      ? duck::kInteger
+                                           : k == 10                                ? duck::kUbigint
+                                                                                    : duck::kDouble));
   error = Register(conn, "custodian_request_load", load, api.create_logical_type(duck::kBoolean), RequestLoadFunction,
                    nullptr, true);
   for (auto &p : load) api.destroy_logical_type(&p);

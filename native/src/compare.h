@@ -119,9 +119,9 @@ struct Tokens {
 };
 
 // One address of record (or the request's address) as the comparison record holds it: the whole
-// normalised address, the house number, and city with state as 64-bit hashes and the ZIP as an
-// integer, each written in decimal (only their equality is tested: equal text, equal value), the
-// street name as text (its spelling is compared).
+// normalised address as a 64-bit hash and the ZIP as an integer, each written in decimal (only
+// their equality is tested: equal text, equal value), the house number, the street name (its
+// spelling is compared) and city with state (joined by U+001D) as text.
 // Five consecutive fields, in this order (as the records hold them).
 enum AddressField { kKey, kHouse, kStreet, kZip, kLocality, kAddressFields };
 

@@ -11,20 +11,25 @@ export function valueHashSql(x: string): string {
   return `CASE WHEN (${x}) IS NULL THEN NULL ELSE hash(${x}) END`;
 }
 
-/** City and state, compared together (both must be present). */
-export function localityHashSql(city: string, state: string): string {
-  return `CASE WHEN (${city}) IS NULL OR (${state}) IS NULL THEN NULL ELSE hash(${city}, ${state}) END`;
+/**
+ * City and state, compared together (both must be present), as one text: the city, U+001D, the
+ * state (ingest refuses control characters in a value, so the two cannot run into each other).
+ */
+export function localitySql(city: string, state: string): string {
+  return `CASE WHEN (${city}) IS NULL OR (${state}) IS NULL THEN NULL ELSE (${city}) || chr(29) || (${state}) END`;
 }
 
 /**
- * The address fields the address comparison reads, encoded, from a row with the standard
- * columns: the whole address and the house number as hashes (only their equality is tested),
- * the ZIP (five digits) as an integer, city and state as one hash, the street name as text (its
- * spelling is compared).
+ * The address fields the address comparison reads, from a row with the standard columns: the
+ * whole address as a hash (only its equality is tested, and it is the longest), the house number
+ * and the street name as text (the street's spelling is compared), the ZIP (five digits) as an
+ * integer, city and state as one text (localitySql). House number and locality were hashes too
+ * until store format 8: their text is shorter than a hash's twenty decimal digits
+ * (docs/decisions/0009-address-texts-in-comparison-records.md).
  */
 export function addressFieldsSql(prefix: string): string {
-  return `${valueHashSql(`${prefix}addr_key`)} AS ak, ${valueHashSql(`${prefix}house_number`)} AS hn, ${prefix}street_name AS sn,
-    ${prefix}zip5::INTEGER AS zip, ${localityHashSql(`${prefix}city_std`, `${prefix}state_std`)} AS loc`;
+  return `${valueHashSql(`${prefix}addr_key`)} AS ak, ${prefix}house_number AS hn, ${prefix}street_name AS sn,
+    ${prefix}zip5::INTEGER AS zip, ${localitySql(`${prefix}city_std`, `${prefix}state_std`)} AS loc`;
 }
 
 /**

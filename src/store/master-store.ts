@@ -33,7 +33,7 @@ import { type DuckDBConnection, openDuck, queryRows, queryValue, sqlIdent, sqlSt
  * last completely loaded file).
  */
 
-export const MASTER_STORE_FORMAT = 'custodian-master-store/7';
+export const MASTER_STORE_FORMAT = 'custodian-master-store/8';
 export const MASTER_STORE_FILE = 'master.duckdb';
 const BUILDING_SUFFIX = '.building';
 const SCRATCH_SUFFIX = '.building-scratch';
