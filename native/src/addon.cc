@@ -321,7 +321,14 @@ void ScoredFunction(duck::FunctionInfo info, duck::DataChunk output) {
 // house number and street (VARCHAR), ZIP (INTEGER), city and state (VARCHAR) — and the master
 // frequency of given and family name, as written and swapped (DOUBLE). The address's numbers are
 // compared with the taxpayers' as the decimal text their records hold (compare.h, AddressField).
-constexpr duck::idx_t kRequestColumns = 19;
+constexpr duck::TypeId kRequestTypes[] = {
+    duck::kVarchar, duck::kVarchar, duck::kVarchar, duck::kVarchar, duck::kVarchar, duck::kVarchar,  // names
+    duck::kVarchar, duck::kVarchar,                                                                  // middle, suffix
+    duck::kInteger, duck::kInteger,                                                                  // dob, tin
+    duck::kUbigint, duck::kVarchar, duck::kVarchar, duck::kInteger, duck::kVarchar,                  // address
+    duck::kDouble,  duck::kDouble,  duck::kDouble,  duck::kDouble};                                  // frequencies
+constexpr duck::idx_t kRequestColumns = sizeof(kRequestTypes) / sizeof(kRequestTypes[0]);
+static_assert(kRequestColumns == 19, "the columns RequestLoadFunction reads");
 
 void RequestLoadFunction(duck::FunctionInfo info, duck::DataChunk input, duck::Vector output) {
   const duck::idx_t n = api.data_chunk_get_size(input);
@@ -567,11 +574,7 @@ napi_value RegisterFunctions(napi_env env, napi_callback_info info) {
   for (auto &p : params) api.destroy_logical_type(&p);
   if (!error.empty()) return Throw(env, error);
   std::vector<duck::LogicalType> load = {api.create_logical_type(duck::kInteger), api.create_logical_type(duck::kBigint)};
-  for (duck::idx_t k = 0; k < kRequestColumns; ++k)
-    load.push_back(api.create_logical_type(k < 8 || k == 11 || k == 12 || k == 14 ? duck::kVarchar
-                                           : k < 10 || k == 13                      ? duck::kInteger
-                                           : k == 10                                ? duck::kUbigint
-                                                                                    : duck::kDouble));
+  for (const duck::TypeId t : kRequestTypes) load.push_back(api.create_logical_type(t));
   error = Register(conn, "custodian_request_load", load, api.create_logical_type(duck::kBoolean), RequestLoadFunction,
                    nullptr, true);
   for (auto &p : load) api.destroy_logical_type(&p);

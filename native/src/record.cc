@@ -1,6 +1,5 @@
 #include "record.h"
 
-
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
