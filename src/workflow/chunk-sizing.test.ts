@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkSizer, defaultChunkMemory, MAX_CHUNK_REQUESTS } from './chunk-sizing.js';
+import {
+  ChunkSizer,
+  defaultChunkMemory,
+  MAX_CHUNK_REQUESTS,
+  UNSAMPLED_PAIRS_PER_REQUEST,
+} from './chunk-sizing.js';
 
 const cost = { request: 1000, pair: 40 };
 const MB = 1_000_000;
@@ -55,6 +60,17 @@ describe('ChunkSizer', () => {
   it('never makes a chunk larger than MAX_CHUNK_REQUESTS, nor smaller than one request', () => {
     expect(new ChunkSizer({ budgetBytes: 1e15, cost }).next(1e9)).toBe(MAX_CHUNK_REQUESTS);
     expect(new ChunkSizer({ budgetBytes: 10, cost, estimate: 1000 }).next(1e9)).toBe(1);
+  });
+
+  it('asks for a sample only when the budget would not hold the whole batch at the assumed most pairs', () => {
+    // 1000 + 40 × 1,000 × 1.25 = 51,000 bytes a request at the assumed most.
+    expect(UNSAMPLED_PAIRS_PER_REQUEST).toBe(1_000);
+    const s = new ChunkSizer({ budgetBytes: 51_000 * 1_000, cost });
+    expect(s.wantsSample(1_000)).toBe(false);
+    expect(s.wantsSample(1_001)).toBe(true);
+    // The batch then starts as one chunk, sized from the requests alone.
+    expect(s.next(1_000)).toBe(1_000);
+    expect(new ChunkSizer({ budgetBytes: 1, cost, fixed: 10 }).wantsSample(1e9)).toBe(false);
   });
 
   it('defaults to an eighth of the machine memory, at least 512 MiB', () => {

@@ -20,6 +20,13 @@ export const SAMPLE_REQUESTS = 10_000;
 /** Head-room over the measured pairs per request when sizing a chunk (requests vary). */
 export const PAIRS_MARGIN = 1.25;
 /**
+ * Candidate pairs per request a batch is assumed to reach at most when deciding whether to sample
+ * it: ten times the largest average measured (90 a request at 100M master rows, docs/performance.md).
+ * A batch the budget holds whole even at this many is matched as one chunk without a sample; if it
+ * finds more, `admit` still refuses it and it is matched again in smaller pieces.
+ */
+export const UNSAMPLED_PAIRS_PER_REQUEST = 1_000;
+/**
  * Default kernel memory for a chunk: an eighth of the machine's memory (DuckDB's default limit
  * is 60 % of it), at least 512 MiB — about 3 GB on a 24 GB machine, where a batch of 1M requests
  * against 20M master rows is one chunk.
@@ -49,6 +56,19 @@ export class ChunkSizer {
   /** Whether chunks are sized to the budget (else fixed). */
   get adaptive(): boolean {
     return this.options.fixed === undefined;
+  }
+
+  /**
+   * Whether a batch of `requests` is worth blocking a sample of first: chunks are sized to the
+   * budget, and the budget would not hold the whole batch at UNSAMPLED_PAIRS_PER_REQUEST pairs a
+   * request. (The sample costs a scan of the master's blocking keys — seconds at 20M master rows —
+   * which a batch small enough to be one chunk whatever it finds need not pay.)
+   */
+  wantsSample(requests: number): boolean {
+    if (!this.adaptive) return false;
+    return (
+      this.bytes(requests, requests * UNSAMPLED_PAIRS_PER_REQUEST * PAIRS_MARGIN) > this.options.budgetBytes
+    );
   }
 
   /** Requests for the next chunk, with `remaining` requests left. */

@@ -58,7 +58,8 @@ export interface ProcessOptions {
   readonly chunkMemory?: number | undefined;
   /**
    * Requests blocked (not scored), spread over the batch, to measure the candidate pairs per
-   * request before the first chunk is sized (default 10,000; none when the batch is no larger).
+   * request before the first chunk is sized (default 10,000; none when the batch is no larger, or
+   * when the chunk memory holds it whole at the most pairs a request assumed: chunk-sizing.ts).
    */
   readonly chunkSample?: number | undefined;
   /** Blocks shared by more taxpayers than this are skipped. */
@@ -271,9 +272,10 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
             `CREATE OR REPLACE TABLE req_std AS SELECT r.* FROM req_std_all r JOIN chunk_bounds b USING (row_no) WHERE ${where}`,
           );
         // Chunks sized to memory start from the pairs per request of a sample spread over the
-        // batch (blocked only), unless the batch is no larger than the sample.
+        // batch (blocked only), unless the batch is no larger than the sample or the budget holds
+        // it whole whatever it finds (chunk-sizing.ts, wantsSample).
         const sample = options.chunkSample ?? SAMPLE_REQUESTS;
-        if (sizer.adaptive && sample > 0 && lawful > sample)
+        if (sizer.wantsSample(lawful) && sample > 0 && lawful > sample)
           await time(
             'size chunks (sample blocked)',
             async () => {
