@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBatchLimits } from '../cli/bench-command.js';
 import {
   evaluateTargets,
+  mergedOrder,
   parseSizes,
   REPORT_BEGIN,
   REPORT_END,
@@ -170,6 +171,21 @@ describe('bench scale', () => {
       steps: r.steps.map((s) => ({ ...s, memoryLimit: s.step === 'process' ? '12GB' : '8GB' })),
     };
     expect(bounded(withLimits)).toBe('met');
+  });
+
+  it('orders stage columns as the pipeline runs them, a stage only some steps have in its place', () => {
+    const small = ['read batch', 'legal gate', 'match', 'decide'];
+    const large = ['read batch', 'legal gate', 'size chunks', 'match', 'decide'];
+    expect(mergedOrder([small, large])).toEqual(large);
+    expect(mergedOrder([large, small])).toEqual(large);
+    expect(
+      mergedOrder([
+        ['b', 'c'],
+        ['a', 'b'],
+        ['c', 'd'],
+      ]),
+    ).toEqual(['a', 'b', 'c', 'd']);
+    expect(mergedOrder([])).toEqual([]);
   });
 
   it('reads per-batch memory limits for processing', () => {

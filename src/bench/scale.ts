@@ -673,6 +673,22 @@ export function scalingExponent(points: readonly (readonly [number, number])[]):
 
 const GB = 1024 ** 3;
 
+/**
+ * The names of several ordered lists in one order that keeps each list's: a name first met in a
+ * later list goes right after the name that precedes it there (so a stage only some steps have
+ * keeps its place in the pipeline instead of going last).
+ */
+export function mergedOrder(lists: readonly (readonly string[])[]): string[] {
+  const names: string[] = [];
+  for (const list of lists)
+    list.forEach((name, i) => {
+      if (names.includes(name)) return;
+      const after = i === 0 ? -1 : names.indexOf(list[i - 1]!);
+      names.splice(after + 1, 0, name);
+    });
+  return names;
+}
+
 export function renderScaleMarkdown(r: ScaleResults, plotHref?: string): string {
   const m = r.machine;
   const lines: string[] = [];
@@ -718,8 +734,7 @@ export function renderScaleMarkdown(r: ScaleResults, plotHref?: string): string 
   // Stage breakdowns.
   const stageTable = (title: string, steps: StepResult[]) => {
     if (steps.length === 0) return;
-    const names: string[] = [];
-    for (const s of steps) for (const t of s.stages) if (!names.includes(t.stage)) names.push(t.stage);
+    const names = mergedOrder(steps.map((s) => s.stages.map((t) => t.stage)));
     lines.push(`${title}`, '');
     lines.push(`| master rows | requests | ${names.join(' | ')} |`);
     lines.push(`|---:|---:|${names.map(() => '---:').join('|')}|`);
