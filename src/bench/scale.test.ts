@@ -66,6 +66,14 @@ describe('bench scale', () => {
     expect(md).toContain(REPORT_END);
     expect(md).toContain('| master rows | step | requests | wall time |');
     expect(md).toContain('Candidate pairs per request, by blocking rule');
+    // The match stage's steps, from each batch's summary.
+    const processed = results.steps.find((s) => s.step === 'process')!;
+    expect(Object.keys(processed.matcherSteps ?? {})).toEqual(
+      expect.arrayContaining(['blocking', 'scoring', 'deciding']),
+    );
+    expect(Object.keys(processed.scoringSteps ?? {})).toContain('request frequencies');
+    expect(md).toMatch(/Matching steps[^\n]*\n\n\| master rows \| requests \| blocking \|/);
+    expect(md).toContain('Scoring steps (time summed over chunks):');
     expect(md).toContain(`${results.machine.cores} cores`);
     expect(md).toContain('![Time and peak memory against master size](scale.svg)');
     const svg = await readFile(path.join(tmp, 'docs', 'scale.svg'), 'utf8');

@@ -93,6 +93,12 @@ export interface StepResult {
   /** Output folder size (process). */
   readonly outputBytes?: number | undefined;
   readonly stages: readonly StageFigure[];
+  /**
+   * process: milliseconds of the matcher's steps (blocking, training, scoring, deciding) and of
+   * the scoring's own steps, summed over chunks (summary.json).
+   */
+  readonly matcherSteps?: Readonly<Record<string, number>> | undefined;
+  readonly scoringSteps?: Readonly<Record<string, number>> | undefined;
   /** process: the master came from the imported store (no 'load master' stage). */
   readonly masterFromStore?: boolean | undefined;
   /** synth: files reused from an earlier run (times are those of the run that made them). */
@@ -553,6 +559,8 @@ export async function runScaleBench(options: ScaleOptions): Promise<ScaleResults
           candidatePairs: number;
           pairs_per_second_per_core: number;
           blocking: { rule: string; pairs: number }[];
+          matcher_steps_ms?: Record<string, number>;
+          scoring_steps_ms?: Record<string, number>;
         } | null;
         outcomes: Record<string, number>;
       };
@@ -573,6 +581,8 @@ export async function runScaleBench(options: ScaleOptions): Promise<ScaleResults
         diskBytes: await fileSize(path.join(store, MASTER_STORE_FILE)),
         outputBytes: await folderBytes(out),
         stages: s.timings,
+        matcherSteps: s.matching?.matcher_steps_ms,
+        scoringSteps: s.matching?.scoring_steps_ms,
         masterFromStore: !s.timings.some((t) => t.stage === 'load master'),
         outcomes: s.outcomes,
         ...(await precisionOf(path.join(out, 'decisions.csv'), path.join(dir, `b${batch}`, 'truth.csv'))),
@@ -758,6 +768,31 @@ export function renderScaleMarkdown(r: ScaleResults, plotHref?: string): string 
     'Processing stages (time, rows/s of the stage):',
     r.steps.filter((s) => s.step === 'process'),
   );
+
+  // Inside the match stage: the matcher's steps, then the scoring's.
+  const stepsTable = (
+    title: string,
+    pick: (s: StepResult) => Readonly<Record<string, number>> | undefined,
+  ) => {
+    const steps = r.steps.filter((s) => s.step === 'process' && pick(s));
+    if (steps.length === 0) return;
+    const names = mergedOrder(steps.map((s) => Object.keys(pick(s)!)));
+    lines.push(title, '');
+    lines.push(`| master rows | requests | ${names.join(' | ')} |`);
+    lines.push(`|---:|---:|${names.map(() => '---:').join('|')}|`);
+    for (const s of steps) {
+      const cells = names.map((n) => (pick(s)![n] !== undefined ? secs(pick(s)![n]!) : '—'));
+      lines.push(
+        `| ${int(s.masterRows)} | ${s.batch !== undefined ? int(s.batch) : '—'} | ${cells.join(' | ')} |`,
+      );
+    }
+    lines.push('');
+  };
+  stepsTable(
+    'Matching steps (time summed over chunks; scoring is what pairs/s/core divides by):',
+    (s) => s.matcherSteps,
+  );
+  stepsTable('Scoring steps (time summed over chunks):', (s) => s.scoringSteps);
 
   // Candidate pairs by blocking rule, per request: what grows with the master.
   const withRules = r.steps.filter((s) => s.step === 'process' && s.blocking?.length);

@@ -110,6 +110,11 @@ describe('custodian process, end to end on synthetic data with known truth', () 
     const stepsMs = Object.values(steps).reduce((a, b) => a + b, 0);
     expect(stepsMs).toBeGreaterThan(0);
     expect(stepsMs).toBeLessThanOrEqual(match + 1);
+    // The matcher's own steps, scoring among them, within the match stage.
+    const matcherSteps = summary.matching.matcher_steps_ms as Record<string, number>;
+    expect(Object.keys(matcherSteps).sort()).toEqual(['blocking', 'deciding', 'scoring']);
+    expect(Object.values(matcherSteps).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(match + 3);
+    expect(matcherSteps.scoring).toBeGreaterThanOrEqual(stepsMs - 1);
     const evidence = readFileSync(path.join(out, 'evidence.jsonl'), 'utf8').trim().split('\n');
     expect(evidence).toHaveLength(3000);
     const first = JSON.parse(evidence[0]!);

@@ -121,6 +121,8 @@ export interface ProcessSummary {
         readonly pairs_per_second_per_core: number;
         /** Milliseconds of the scoring's steps over all chunks (pair-levels.ts, scorePairs). */
         readonly scoring_steps_ms: Record<string, number>;
+        /** The matcher's steps (blocking, training, scoring, deciding), milliseconds summed over chunks. */
+        readonly matcher_steps_ms: Record<string, number>;
       })
     | null;
   readonly timings: readonly StageTiming[];
@@ -257,6 +259,7 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
           blocking: new Map<string, number>(),
           scoringMs: 0,
           scoringSteps: {} as Record<string, number>,
+          matcherSteps: {} as Record<string, number>,
         };
         const chunkRequests: number[] = [];
         const engine = comparisonEngine();
@@ -316,6 +319,8 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
               for (const b of run.stats.blocking)
                 totals.blocking.set(b.rule, (totals.blocking.get(b.rule) ?? 0) + b.pairs);
               totals.scoringMs += run.stats.timings.scoring ?? 0;
+              for (const [step, ms] of Object.entries(run.stats.timings))
+                totals.matcherSteps[step] = (totals.matcherSteps[step] ?? 0) + ms;
               chunkRequests.push(run.stats.requests);
               start += size;
               size = sizer.next(lawful - start);
@@ -339,9 +344,8 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
             totals.scoringMs > 0
               ? Math.round(totals.candidatePairs / (totals.scoringMs / 1000) / threads)
               : 0,
-          scoring_steps_ms: Object.fromEntries(
-            Object.entries(totals.scoringSteps).map(([step, ms]) => [step, Math.round(ms)]),
-          ),
+          scoring_steps_ms: roundedMs(totals.scoringSteps),
+          matcher_steps_ms: roundedMs(totals.matcherSteps),
         };
         if (options.train) await saveModel(model!, out.file('model.json'));
       }
@@ -453,4 +457,9 @@ async function loadWithholdList(conn: DuckDBConnection, file: string): Promise<s
     );
   }
   return 'withheld';
+}
+
+/** Milliseconds by step, rounded to whole milliseconds. */
+function roundedMs(steps: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(steps).map(([step, ms]) => [step, Math.round(ms)]));
 }
