@@ -741,58 +741,48 @@ export function renderScaleMarkdown(r: ScaleResults, plotHref?: string): string 
   }
   lines.push('');
 
-  // Stage breakdowns.
-  const stageTable = (title: string, steps: StepResult[]) => {
-    if (steps.length === 0) return;
-    const names = mergedOrder(steps.map((s) => s.stages.map((t) => t.stage)));
-    lines.push(`${title}`, '');
-    lines.push(`| master rows | requests | ${names.join(' | ')} |`);
-    lines.push(`|---:|---:|${names.map(() => '---:').join('|')}|`);
-    for (const s of steps) {
-      const cells = names.map((n) => {
-        const t = s.stages.find((x) => x.stage === n);
-        if (!t) return '—';
-        return `${secs(t.ms)}${t.rowsPerSecond ? ` (${formatSi(t.rowsPerSecond)}/s)` : ''}`;
-      });
-      lines.push(
-        `| ${int(s.masterRows)} | ${s.batch !== undefined ? int(s.batch) : '—'} | ${cells.join(' | ')} |`,
-      );
-    }
-    lines.push('');
-  };
-  stageTable(
-    'Import stages (time, master rows/s):',
-    r.steps.filter((s) => s.step === 'import'),
-  );
-  stageTable(
-    'Processing stages (time, rows/s of the stage):',
-    r.steps.filter((s) => s.step === 'process'),
-  );
-
-  // Inside the match stage: the matcher's steps, then the scoring's.
-  const stepsTable = (
+  // Breakdowns of a step's time: one column per stage (or step), in pipeline order, one row per
+  // step that has any; `cellsOf` gives a step's cells by column name (a missing one is '—').
+  const breakdownTable = (
     title: string,
-    pick: (s: StepResult) => Readonly<Record<string, number>> | undefined,
+    steps: readonly StepResult[],
+    cellsOf: (s: StepResult) => ReadonlyMap<string, string>,
   ) => {
-    const steps = r.steps.filter((s) => s.step === 'process' && pick(s));
-    if (steps.length === 0) return;
-    const names = mergedOrder(steps.map((s) => Object.keys(pick(s)!)));
+    const rows = steps.map((s) => ({ s, cells: cellsOf(s) })).filter((x) => x.cells.size > 0);
+    if (rows.length === 0) return;
+    const names = mergedOrder(rows.map((x) => [...x.cells.keys()]));
     lines.push(title, '');
     lines.push(`| master rows | requests | ${names.join(' | ')} |`);
     lines.push(`|---:|---:|${names.map(() => '---:').join('|')}|`);
-    for (const s of steps) {
-      const cells = names.map((n) => (pick(s)![n] !== undefined ? secs(pick(s)![n]!) : '—'));
+    for (const { s, cells } of rows)
       lines.push(
-        `| ${int(s.masterRows)} | ${s.batch !== undefined ? int(s.batch) : '—'} | ${cells.join(' | ')} |`,
+        `| ${int(s.masterRows)} | ${s.batch !== undefined ? int(s.batch) : '—'} | ${names.map((n) => cells.get(n) ?? '—').join(' | ')} |`,
       );
-    }
     lines.push('');
   };
-  stepsTable(
-    'Matching steps (time summed over chunks; scoring is what pairs/s/core divides by):',
-    (s) => s.matcherSteps,
+  const stageCells = (s: StepResult) =>
+    new Map(
+      s.stages.map((t) => [
+        t.stage,
+        `${secs(t.ms)}${t.rowsPerSecond ? ` (${formatSi(t.rowsPerSecond)}/s)` : ''}`,
+      ]),
+    );
+  const msCells = (ms: Readonly<Record<string, number>> | undefined) =>
+    new Map(Object.entries(ms ?? {}).map(([name, v]) => [name, secs(v)]));
+  const processed = r.steps.filter((s) => s.step === 'process');
+  breakdownTable(
+    'Import stages (time, master rows/s):',
+    r.steps.filter((s) => s.step === 'import'),
+    stageCells,
   );
-  stepsTable('Scoring steps (time summed over chunks):', (s) => s.scoringSteps);
+  breakdownTable('Processing stages (time, rows/s of the stage):', processed, stageCells);
+  // Inside the match stage: the matcher's steps, then the scoring's.
+  breakdownTable(
+    'Matching steps (time summed over chunks; scoring is what pairs/s/core divides by):',
+    processed,
+    (s) => msCells(s.matcherSteps),
+  );
+  breakdownTable('Scoring steps (time summed over chunks):', processed, (s) => msCells(s.scoringSteps));
 
   // Candidate pairs by blocking rule, per request: what grows with the master.
   const withRules = r.steps.filter((s) => s.step === 'process' && s.blocking?.length);

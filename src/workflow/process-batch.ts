@@ -257,7 +257,6 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
         const totals = {
           candidatePairs: 0,
           blocking: new Map<string, number>(),
-          scoringMs: 0,
           scoringSteps: {} as Record<string, number>,
           matcherSteps: {} as Record<string, number>,
         };
@@ -318,7 +317,6 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
               totals.candidatePairs += run.stats.candidatePairs;
               for (const b of run.stats.blocking)
                 totals.blocking.set(b.rule, (totals.blocking.get(b.rule) ?? 0) + b.pairs);
-              totals.scoringMs += run.stats.timings.scoring ?? 0;
               for (const [step, ms] of Object.entries(run.stats.timings))
                 totals.matcherSteps[step] = (totals.matcherSteps[step] ?? 0) + ms;
               chunkRequests.push(run.stats.requests);
@@ -329,6 +327,7 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
           () => lawful,
         );
         matcherVersion = model!.version;
+        const scoringMs = totals.matcherSteps.scoring ?? 0;
         matching = {
           candidatePairs: totals.candidatePairs,
           blocking: [...totals.blocking].map(([rule, pairs]) => ({
@@ -341,9 +340,7 @@ export async function processBatch(options: ProcessOptions): Promise<ProcessSumm
           chunk_requests: chunkRequests,
           comparison_engine: engine,
           pairs_per_second_per_core:
-            totals.scoringMs > 0
-              ? Math.round(totals.candidatePairs / (totals.scoringMs / 1000) / threads)
-              : 0,
+            scoringMs > 0 ? Math.round(totals.candidatePairs / (scoringMs / 1000) / threads) : 0,
           scoring_steps_ms: roundedMs(totals.scoringSteps),
           matcher_steps_ms: roundedMs(totals.matcherSteps),
         };
